@@ -1,0 +1,72 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { generate } from "./generate.js";
+import { SpecError } from "./spec-problem.js";
+
+const USAGE = `Usage: pnpm generate [--check] [--only <vendor>]...
+
+Turns specs/*.yaml into packages/<vendor>-auth. Writes only files whose content changed.
+  --check          write nothing; exit 1 naming every stale or missing file
+  --only <vendor>  generate one vendor (repeatable), e.g. --only wilson
+  --root <dir>     repository root (default: this checkout)`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      check: { type: "boolean", default: false },
+      only: { type: "string", multiple: true },
+      root: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const root = path.resolve(
+    values.root ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "../.."),
+  );
+  const started = performance.now();
+  try {
+    const report = await generate({
+      root,
+      check: values.check,
+      ...(values.only ? { only: values.only } : {}),
+    });
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    if (values.check) {
+      const stale = [
+        ...report.missing.map((file) => `missing: ${file}`),
+        ...report.changed.map((file) => `stale:   ${file}`),
+        ...report.orphans.map((directory) => `orphan:  ${directory} (its spec is gone; delete it)`),
+      ];
+      if (stale.length > 0) {
+        console.error(
+          `Generated files are out of date; run \`pnpm generate\`:\n  ${stale.join("\n  ")}`,
+        );
+        return 1;
+      }
+      console.log(
+        `generate --check: ${report.vendors.length} vendors, ${report.unchanged} files up to date (${seconds} s)`,
+      );
+      return 0;
+    }
+    const written = [...report.missing, ...report.changed];
+    console.log(
+      `generated ${report.vendors.length} vendors (${report.vendors.join(", ")}): ${written.length} written, ${report.unchanged} unchanged (${seconds} s)`,
+    );
+    for (const file of written) console.log(`  wrote ${file}`);
+    for (const directory of report.orphans)
+      console.warn(`  warning: ${directory} has no spec any more; delete it`);
+    return 0;
+  } catch (error) {
+    if (error instanceof SpecError) {
+      console.error(`${error.message}\n\nNothing was written.`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,108 @@
+import { generatedHeader } from "./generated-header.js";
+import type { CredentialModel, VendorModel } from "./vendor-model.js";
+
+const TS_TYPES: Record<CredentialModel["type"], string> = {
+  string: "string",
+  number: "number",
+  boolean: "boolean",
+  "string[]": "readonly string[]",
+};
+
+/**
+ * `auth.gen.ts`: the vendor binding as data, the credential and response types, and one-line
+ * factories handing the binding to auth-core. All behaviour lives in auth-core.
+ */
+export function emitAuth(model: VendorModel): string {
+  const { name } = model;
+  const token = model.tokenOperation;
+  const needsBaseUrl = model.binding.defaultServer === null;
+  const serverType = `${name}Server`;
+  const optionsType = needsBaseUrl
+    ? `VendorAuthOptionsWithBaseUrl<${name}Credentials>`
+    : `VendorAuthOptions<${name}Credentials, ${serverType}>`;
+  const clientOptionsType = needsBaseUrl
+    ? "VendorClientOptionsWithBaseUrl"
+    : `VendorClientOptions<${serverType}>`;
+  const serverDoc = needsBaseUrl
+    ? `The spec has no usable host (${model.baseUrlTemplate ?? "none published"}), so \`baseUrl\` is required.`
+    : `Default: \`${model.binding.defaultServer}\`.`;
+  const responseType = `operations[${JSON.stringify(token.operationId)}]["responses"][${token.successStatus}]["content"]["application/json"]`;
+  const credentials = model.credentials
+    .map((credential) => {
+      const placement = credential.in === "body" ? `${bodyName(model)} field` : credential.in;
+      const doc = [`\`${credential.wire}\` (${placement}).`, credential.description]
+        .filter(Boolean)
+        .join(" ");
+      return `  /** ${escapeComment(doc)} */\n  readonly ${credential.name}${credential.required ? "" : "?"}: ${TS_TYPES[credential.type]};`;
+    })
+    .join("\n");
+
+  return `${generatedHeader(model)}
+import {
+  createTokenProvider,
+  createVendorClient,
+  type AuthBinding,
+  type TokenProvider,
+  type ${needsBaseUrl ? "VendorAuthOptionsWithBaseUrl" : "VendorAuthOptions"},
+  type ${needsBaseUrl ? "VendorClientOptionsWithBaseUrl" : "VendorClientOptions"},
+} from "@tokenyard/auth-core";
+import type { Client } from "openapi-fetch";
+import type { operations, paths } from "./schema.gen.js";
+
+export type { components, operations, paths } from "./schema.gen.js";
+
+/** ${name}'s named servers from ${model.file}. ${serverDoc} */
+export const servers = ${JSON.stringify(Object.fromEntries(model.servers.map((s) => [s.name, s.url])))} as const;
+
+/** A key of {@link servers}. */
+export type ${serverType} = keyof typeof servers;
+
+/** What ${name} needs to issue a token: the inputs of \`${token.operationId}\` (${token.method.toUpperCase()} ${token.path}). */
+export interface ${name}Credentials {
+${credentials}
+}
+
+/** The body of a successful \`${token.operationId}\` response, as the spec types it. */
+export type ${name}TokenResponse = ${responseType};
+
+/** Options of {@link create${name}Auth}. ${serverDoc} */
+export type ${name}AuthOptions = ${optionsType};
+
+const binding: AuthBinding = ${JSON.stringify(model.binding)};
+
+/**
+ * A cached, self-refreshing source of ${name} access tokens.
+ *
+ * @example
+ * const auth = create${name}Auth({ ${exampleOptions(model)} });
+ * const header = await auth.getAuthorizationHeader();
+ */
+export function create${name}Auth(options: ${name}AuthOptions): TokenProvider<${name}TokenResponse> {
+  return createTokenProvider<${name}TokenResponse>(binding, options);
+}
+
+/** An openapi-fetch client typed by ${model.file}. ${serverDoc} Add \`auth.middleware()\` to authenticate it. */
+export function create${name}Client(options${needsBaseUrl ? "" : "?"}: ${clientOptionsType}): Client<paths> {
+  return createVendorClient<paths>(binding, options);
+}
+`;
+}
+
+function bodyName(model: VendorModel): string {
+  return { json: "JSON body", form: "form", multipart: "multipart form" }[
+    model.tokenOperation.body ?? "json"
+  ];
+}
+
+function exampleOptions(model: VendorModel): string {
+  const credentials = model.credentials
+    .filter((credential) => credential.required)
+    .map((credential) => `${credential.name}: "…"`)
+    .join(", ");
+  const baseUrl = model.binding.defaultServer === null ? ', baseUrl: "https://…"' : "";
+  return `credentials: { ${credentials} }${baseUrl}`;
+}
+
+function escapeComment(text: string): string {
+  return text.replaceAll("*/", "*\\/").replace(/\s+/g, " ");
+}

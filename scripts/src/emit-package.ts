@@ -1,0 +1,83 @@
+import type { VendorModel } from "./vendor-model.js";
+
+/** Versions every generated package pins, kept in one place so all vendors move together. */
+export const PACKAGE_VERSIONS = {
+  openapiFetch: "0.17.0",
+  typescript: "5.9.3",
+  tsdown: "0.21.10",
+  vitest: "4.1.12",
+  typesNode: "^20.19.0",
+} as const;
+
+/** The test command every package uses; the JSON report feeds `.ci/run`'s pass/fail count. */
+export const TEST_SCRIPT =
+  "vitest run --typecheck --reporter=default --reporter=json --outputFile.json=.test-results/vitest.json";
+
+/**
+ * `package.json`. The version is the one already on disk (changesets owns it), so regenerating
+ * never undoes a release.
+ */
+export function emitPackageJson(model: VendorModel, existingVersion: string | undefined): string {
+  const manifest = {
+    name: model.packageName,
+    version: existingVersion ?? "0.0.0",
+    description: `Typed, cached, self-refreshing ${model.name} access tokens (${model.title}), generated from ${model.file}.`,
+    keywords: ["tokenyard", model.id, "access-token", "oauth", "openapi", "openapi-fetch"],
+    license: "MIT",
+    type: "module",
+    sideEffects: false,
+    engines: { node: ">=20.19" },
+    exports: {
+      ".": { types: "./dist/index.d.ts", default: "./dist/index.js" },
+      "./package.json": "./package.json",
+    },
+    main: "./dist/index.js",
+    types: "./dist/index.d.ts",
+    files: ["dist"],
+    scripts: {
+      build: "tsdown",
+      test: TEST_SCRIPT,
+    },
+    dependencies: {
+      "@tokenyard/auth-core": "workspace:^",
+      "openapi-fetch": PACKAGE_VERSIONS.openapiFetch,
+    },
+    devDependencies: {
+      "@tokenyard/fake-vendors": "workspace:*",
+      "@types/node": PACKAGE_VERSIONS.typesNode,
+      tsdown: PACKAGE_VERSIONS.tsdown,
+      typescript: PACKAGE_VERSIONS.typescript,
+      vitest: PACKAGE_VERSIONS.vitest,
+    },
+  };
+  return JSON.stringify(manifest, null, 2) + "\n";
+}
+
+/** `tsconfig.json` for type-checking sources and tests. */
+export function emitTsconfig(): string {
+  return (
+    JSON.stringify({ extends: "../../tsconfig.base.json", include: ["src", "test"] }, null, 2) +
+    "\n"
+  );
+}
+
+/** `tsdown.config.ts`: one ESM entry with bundled declarations, for every runtime. */
+export function emitTsdownConfig(model: VendorModel, header: string): string {
+  void model;
+  return `${header}
+import { defineConfig } from "tsdown";
+
+export default defineConfig({
+  entry: ["src/index.ts"],
+  platform: "neutral",
+  dts: true,
+});
+`;
+}
+
+/** `src/index.ts`: the package's whole public surface is the generated binding. */
+export function emitIndex(header: string): string {
+  return `${header}
+export * from "./auth.gen.js";
+`;
+}

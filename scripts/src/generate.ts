@@ -1,0 +1,116 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { checkSpec } from "./check-spec.js";
+import { emitAuth } from "./emit-auth.js";
+import { emitIndex, emitPackageJson, emitTsconfig, emitTsdownConfig } from "./emit-package.js";
+import { emitReadme } from "./emit-readme.js";
+import { emitSchema } from "./emit-schema.js";
+import { formatFile } from "./format-file.js";
+import { generatedHeader } from "./generated-header.js";
+import { loadSpec } from "./load-spec.js";
+import { SpecError, type SpecProblem } from "./spec-problem.js";
+import { deriveVendorModel } from "./vendor-model.js";
+import { writeFiles, type WriteReport } from "./write-files.js";
+
+export interface GenerateOptions {
+  /** Repository root: `specs/` is read from it and `packages/` written below it. */
+  readonly root: string;
+  /** Compare with the disk and write nothing. */
+  readonly check?: boolean;
+  /** Generate only these vendor ids (`wilson`); default all specs. */
+  readonly only?: readonly string[];
+}
+
+export interface GenerateReport extends WriteReport {
+  readonly vendors: readonly string[];
+  /** Generated package directories with no spec left behind them. */
+  readonly orphans: readonly string[];
+}
+
+/**
+ * The whole pipeline: load → check → derive → emit → format → write. Every spec is rendered in
+ * memory first; if any has a problem nothing at all is written, so no package is ever half
+ * generated.
+ */
+export async function generate(options: GenerateOptions): Promise<GenerateReport> {
+  const specsDirectory = path.join(options.root, "specs");
+  const specFiles = (await readdir(specsDirectory))
+    .filter((file) => file.endsWith(".yaml"))
+    .filter((file) => !options.only || options.only.includes(file.slice(0, -".yaml".length)))
+    .sort();
+
+  const problems: SpecProblem[] = [];
+  const rendered = await Promise.all(
+    specFiles.map(async (file) => {
+      try {
+        return await renderVendor(options.root, `specs/${file}`);
+      } catch (error) {
+        if (!(error instanceof SpecError)) throw error;
+        problems.push(...error.problems);
+        return undefined;
+      }
+    }),
+  );
+  if (problems.length > 0) throw new SpecError(problems);
+
+  const files = new Map<string, string>();
+  for (const vendor of rendered)
+    for (const [file, content] of vendor!.files) files.set(file, content);
+  const report = await writeFiles(options.root, files, { check: options.check ?? false });
+  const vendors = rendered.map((vendor) => vendor!.id);
+  return {
+    ...report,
+    vendors,
+    orphans: options.only ? [] : await findOrphans(options.root, vendors),
+  };
+}
+
+async function renderVendor(
+  root: string,
+  file: string,
+): Promise<{ id: string; files: Map<string, string> }> {
+  const spec = await loadSpec(path.join(root, file), file);
+  checkSpec(spec);
+  const model = deriveVendorModel(spec);
+  const header = generatedHeader(model);
+  const existingVersion = await readVersion(path.join(root, model.directory, "package.json"));
+  const unformatted: Array<[string, string]> = [
+    ["src/schema.gen.ts", await emitSchema(spec)],
+    ["src/auth.gen.ts", emitAuth(model)],
+    ["src/index.ts", emitIndex(header)],
+    ["package.json", emitPackageJson(model, existingVersion)],
+    ["tsconfig.json", emitTsconfig()],
+    ["tsdown.config.ts", emitTsdownConfig(model, header)],
+    ["README.md", emitReadme(model)],
+  ];
+  const files = new Map<string, string>();
+  for (const [relative, text] of unformatted) {
+    const target = `${model.directory}/${relative}`;
+    files.set(target, await formatFile(root, target, text));
+  }
+  return { id: model.id, files };
+}
+
+async function readVersion(packageJson: string): Promise<string | undefined> {
+  try {
+    const manifest = JSON.parse(await readFile(packageJson, "utf8")) as { version?: unknown };
+    return typeof manifest.version === "string" ? manifest.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function findOrphans(root: string, vendors: readonly string[]): Promise<string[]> {
+  const packages = await readdir(path.join(root, "packages")).catch(() => [] as string[]);
+  const orphans: string[] = [];
+  for (const directory of packages) {
+    const match = /^(.+)-auth$/.exec(directory);
+    if (!match || vendors.includes(match[1]!)) continue;
+    const generated = await readFile(
+      path.join(root, "packages", directory, "src/auth.gen.ts"),
+      "utf8",
+    ).catch(() => "");
+    if (generated.startsWith("// DO NOT EDIT")) orphans.push(`packages/${directory}`);
+  }
+  return orphans;
+}

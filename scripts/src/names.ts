@@ -1,0 +1,15 @@
+/** `app_name` → `appName`; `x-merchant-id` (a header) → `merchantId`. */
+export function credentialName(wire: string, placement: "body" | "header" | "query"): string {
+  const bare = placement === "header" ? wire.replace(/^x-/i, "") : wire;
+  return camelCase(bare);
+}
+
+/** `Production` → `production`; `EU West` → `euWest`. */
+export function camelCase(text: string): string {
+  const words = text.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return words
+    .map((word, index) =>
+      index === 0 ? word.toLowerCase() : word[0]!.toUpperCase() + word.slice(1).toLowerCase(),
+    )
+    .join("");
+}
