@@ -1,16 +1,12 @@
 import path from "node:path";
 import * as prettier from "prettier";
 
-const PARSERS: Record<string, string> = {
-  ".ts": "typescript",
-  ".json": "json-stringify",
-  ".md": "markdown",
-};
-
-/** Formats generated text exactly as `prettier --write` would in the repository. */
+/**
+ * Formats generated text exactly as `prettier --write` would format that file in the
+ * repository: same config, and the parser prettier infers from the path.
+ */
 export async function formatFile(root: string, file: string, text: string): Promise<string> {
-  const parser = PARSERS[path.extname(file)];
-  if (!parser) return text;
-  const config = (await prettier.resolveConfig(path.join(root, file))) ?? {};
-  return prettier.format(text, { ...config, parser });
+  const filepath = path.join(root, file);
+  const config = (await prettier.resolveConfig(filepath)) ?? {};
+  return prettier.format(text, { ...config, filepath });
 }
