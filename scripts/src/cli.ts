@@ -3,11 +3,13 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { generate } from "./generate.js";
 import { SpecError } from "./spec-problem.js";
+import { watchSpecs } from "./watch.js";
 
-const USAGE = `Usage: pnpm generate [--check] [--only <vendor>]...
+const USAGE = `Usage: pnpm generate [--check | --watch] [--only <vendor>]...
 
 Turns specs/*.yaml into packages/<vendor>-auth. Writes only files whose content changed.
   --check          write nothing; exit 1 naming every stale or missing file
+  --watch          stay running; regenerate a vendor each time its spec is saved
   --only <vendor>  generate one vendor (repeatable), e.g. --only wilson
   --root <dir>     repository root (default: this checkout)`;
 
@@ -15,6 +17,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       check: { type: "boolean", default: false },
+      watch: { type: "boolean", default: false },
       only: { type: "string", multiple: true },
       root: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -28,6 +31,11 @@ async function main(): Promise<number> {
     values.root ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "../.."),
   );
   const started = performance.now();
+  if (values.watch) {
+    watchSpecs(root, (line) => console.log(line));
+    console.log(`watching ${path.join(root, "specs")} (Ctrl-C to stop)`);
+    return 0;
+  }
   try {
     const report = await generate({
       root,

@@ -26,7 +26,16 @@ export function emitAuth(model: VendorModel): string {
   const serverDoc = needsBaseUrl
     ? `The spec has no usable host (${model.baseUrlTemplate ?? "none published"}), so \`baseUrl\` is required.`
     : `Default: \`${model.binding.defaultServer}\`.`;
-  const responseType = `operations[${JSON.stringify(token.operationId)}]["responses"][${token.successStatus}]["content"]["application/json"]`;
+  const refresh = model.refreshOperation;
+  const responseType = [token, ...(refresh ? [refresh] : [])]
+    .map(
+      (operation) =>
+        `operations[${JSON.stringify(operation.operationId)}]["responses"][${operation.successStatus}]["content"]["application/json"]`,
+    )
+    .join(" | ");
+  const responseDoc = refresh
+    ? `The body of the response the token came from: \`${token.operationId}\`'s, or \`${refresh.operationId}\`'s after a refresh.`
+    : `The body of a successful \`${token.operationId}\` response, as the spec types it.`;
   const credentials = model.credentials
     .map((credential) => {
       const placement = credential.in === "body" ? `${bodyName(model)} field` : credential.in;
@@ -62,7 +71,7 @@ export interface ${name}Credentials {
 ${credentials}
 }
 
-/** The body of a successful \`${token.operationId}\` response, as the spec types it. */
+/** ${responseDoc} */
 export type ${name}TokenResponse = ${responseType};
 
 /** Options of {@link create${name}Auth}. ${serverDoc} */

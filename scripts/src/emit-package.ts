@@ -37,6 +37,7 @@ export function emitPackageJson(model: VendorModel, existingVersion: string | un
     scripts: {
       build: "tsdown",
       test: TEST_SCRIPT,
+      typecheck: "tsc -p . --noEmit",
     },
     dependencies: {
       "@tokenyard/auth-core": "workspace:^",

@@ -4,7 +4,7 @@ export interface SpecProblem {
   readonly pointer: string;
   readonly message: string;
   /** 1-based line in the YAML source, when the pointer can be located. */
-  readonly line?: number;
+  readonly line?: number | undefined;
 }
 
 /** Thrown by any pipeline step that finds a problem; carries every problem found, not just the first. */

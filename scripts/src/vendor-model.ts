@@ -71,6 +71,11 @@ interface FoundOperation {
   readonly path: string;
 }
 
+const NO_INPUTS: { inputs: Input[]; body: OperationBinding["body"] } = {
+  inputs: [],
+  body: undefined,
+};
+
 interface Input {
   readonly wire: string;
   readonly in: WireField["in"];
@@ -107,9 +112,10 @@ export function deriveVendorModel(spec: LoadedSpec): VendorModel {
         findOperation(spec, extension.refresh!.operation, "/x-tokenyard/refresh/operation"),
       )
     : undefined;
-  problems.throwIfAny();
+  // Without the operations nothing further can be checked; otherwise keep collecting.
+  if (!tokenOp || (extension.refresh && !refreshOp)) problems.throwIfAny();
 
-  const tokenInputs = problems.attempt(() => operationInputs(spec, tokenOp!)) ?? { inputs: [] };
+  const tokenInputs = problems.attempt(() => operationInputs(spec, tokenOp!)) ?? NO_INPUTS;
   const credentials: CredentialModel[] = [];
   const tokenFields: WireField[] = [];
   for (const input of tokenInputs.inputs) {
@@ -176,9 +182,7 @@ export function deriveVendorModel(spec: LoadedSpec): VendorModel {
   if (extension.refresh && refreshOp) {
     const refresh = extension.refresh;
     const fields: WireField[] = [];
-    const refreshInputs = problems.attempt(() => operationInputs(spec, refreshOp)) ?? {
-      inputs: [],
-    };
+    const refreshInputs = problems.attempt(() => operationInputs(spec, refreshOp)) ?? NO_INPUTS;
     for (const input of refreshInputs.inputs) {
       const source = refresh.sends[input.wire];
       const constant = constantOf(spec, input.schema);

@@ -21,6 +21,8 @@ const INSPECT = Symbol.for("nodejs.util.inspect.custom");
  */
 export function hideSecretsFromInspect<T extends AccessToken<unknown>>(token: T): T {
   if (Object.hasOwn(token, INSPECT)) return token;
+  // A store may hand back a frozen or deserialised object: hide its secrets on a copy.
+  if (!Object.isExtensible(token)) return hideSecretsFromInspect({ ...token });
   Object.defineProperty(token, INSPECT, {
     enumerable: false,
     value: function inspectAccessToken(this: AccessToken<unknown>) {

@@ -36,11 +36,11 @@ export class TokenRequestError extends Error implements TokenErrorContext {
   readonly operation: string;
   readonly attempts: number;
   /** HTTP status of the vendor's answer; absent when there was none. */
-  readonly status?: number;
+  declare readonly status?: number;
   /** The vendor's error body, parsed as JSON when it is JSON, with any secret redacted. */
-  readonly body?: unknown;
+  declare readonly body?: unknown;
   /** How long the vendor asked us to wait (`Retry-After` or `x-ratelimit-reset`), in ms. */
-  readonly retryAfterMs?: number;
+  declare readonly retryAfterMs?: number;
 
   constructor(
     message: string,

@@ -125,7 +125,8 @@ function checkUrl(option: string, value: unknown, allowInsecureHttp: boolean): s
     // Userinfo would end up in cache keys, events and error messages.
     throw new ConfigurationError(option, "must not contain a user name or password");
   }
-  if (url.search || url.hash)
+  // A bare `?` or `#` leaves `search`/`hash` empty yet would swallow the operation's path.
+  if (url.search || url.hash || /[?#]/.test(value))
     throw new ConfigurationError(option, "must not contain a query or fragment");
   if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
     throw new ConfigurationError(

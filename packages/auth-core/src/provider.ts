@@ -1,4 +1,4 @@
-import { authorizationHeader, type AccessToken } from "./access-token.js";
+import { authorizationHeader, hideSecretsFromInspect, type AccessToken } from "./access-token.js";
 import type { AuthBinding } from "./binding.js";
 import { cacheKey } from "./cache-key.js";
 import { TokenRequestError, TokenResponseError } from "./errors.js";
@@ -177,7 +177,8 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
     if (!getOptions.forceRefresh && cached && isUsable(cached)) {
       counters.hits += 1;
       emit({ type: "hit", expiresAt: cached.expiresAt });
-      return cached as AccessToken<Raw>;
+      // Tokens from a shared store arrive deserialised: keep them out of util.inspect too.
+      return hideSecretsFromInspect(cached) as AccessToken<Raw>;
     }
     counters.misses += 1;
     emit({
@@ -199,13 +200,17 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
       emit({ type: "replay", status: 401 });
       // Checked after the last await, so concurrent 401s for one token start exactly one renewal.
       const running = inflight.get(cacheKeyValue);
+      // A refresh that presents the refused token as bearer cannot be trusted: log in again.
+      const refusedBearer =
+        binding.refresh?.authorization === "current-access-token" &&
+        current?.accessToken === rejected;
       const token =
         running ??
         (current && current.accessToken !== rejected && isUsable(current)
           ? current
           : (emit({ type: "miss", reason: "rejected" }),
             (counters.misses += 1),
-            obtain(cacheKeyValue, current)));
+            obtain(cacheKeyValue, refusedBearer ? undefined : current)));
       return authorizationHeader(await token);
     },
   };

@@ -6,7 +6,20 @@ const REDACTED = "[redacted]";
  * `input`), so a vendor body is redacted before it is put on an error.
  */
 export function redactSecrets<T>(value: T, secrets: readonly string[]): T {
-  const active = secrets.filter((secret) => secret.length > 0);
+  // Also each secret as it travels in a URL or form body, or inside a JSON string: vendors echo
+  // raw request bodies (`client_secret=p%40ss`) as often as parsed ones.
+  const active = [
+    ...new Set(
+      secrets
+        .filter((secret) => secret.length > 0)
+        .flatMap((secret) => [
+          secret,
+          encodeURIComponent(secret),
+          new URLSearchParams([["", secret]]).toString().slice(1),
+          JSON.stringify(secret).slice(1, -1),
+        ]),
+    ),
+  ].sort((a, b) => b.length - a.length);
   if (active.length === 0) return value;
   return redact(value, active) as T;
 }

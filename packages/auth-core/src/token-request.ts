@@ -87,7 +87,7 @@ export async function sendTokenRequest(
       timedOut
         ? `${request.vendor} ${operation.operationId} timed out after ${request.timeoutMs} ms`
         : `${request.vendor} ${operation.operationId} could not reach the vendor: ${redactSecrets(String((error as Error)?.message ?? error), request.secrets)}`,
-      { ...context, cause: error },
+      { ...context, cause: redactCause(error, request.secrets) },
     );
   }
 
@@ -113,6 +113,19 @@ export async function sendTokenRequest(
       { ...context, status: response.status },
     );
   }
+}
+
+/**
+ * The error itself, unless its message or stack names a secret: fetch echoes an invalid header
+ * value (`Headers.append: "…" is an invalid header value`), so a credential could ride on `cause`.
+ */
+function redactCause(error: unknown, secrets: readonly string[]): unknown {
+  if (!(error instanceof Error)) return error;
+  const text = `${error.message}\n${error.stack ?? ""}`;
+  if (redactSecrets(text, secrets) === text) return error;
+  const safe = new Error(redactSecrets(error.message, secrets));
+  safe.name = error.name;
+  return safe;
 }
 
 function fieldValue(field: WireField, values: FieldValues): unknown {

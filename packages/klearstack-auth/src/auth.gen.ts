@@ -30,9 +30,10 @@ export interface KlearStackCredentials {
   readonly companyName: string;
 }
 
-/** The body of a successful `getAccessToken` response, as the spec types it. */
+/** The body of the response the token came from: `getAccessToken`'s, or `refreshAccessToken`'s after a refresh. */
 export type KlearStackTokenResponse =
-  operations["getAccessToken"]["responses"][200]["content"]["application/json"];
+  | operations["getAccessToken"]["responses"][200]["content"]["application/json"]
+  | operations["refreshAccessToken"]["responses"][200]["content"]["application/json"];
 
 /** Options of {@link createKlearStackAuth}. The spec has no usable host (Custom), so `baseUrl` is required. */
 export type KlearStackAuthOptions = VendorAuthOptionsWithBaseUrl<KlearStackCredentials>;
