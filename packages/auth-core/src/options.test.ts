@@ -346,3 +346,11 @@ describe("createTokenProvider", () => {
     }
   });
 });
+
+describe("server together with baseUrl", () => {
+  it("still rejects an unknown server name", () => {
+    expect(() =>
+      resolveBaseUrl(acmeJson, { server: "prod", baseUrl: "https://override.example" }),
+    ).toThrow(/^server: unknown server "prod"/);
+  });
+});

@@ -72,7 +72,8 @@ export function resolveOptions(binding: AuthBinding, input: unknown): ResolvedOp
   return {
     baseUrl: resolveBaseUrl(binding, options),
     credentials: resolveCredentials(binding, options.credentials),
-    fetch: optionalFunction(options, "fetch") ?? globalThis.fetch.bind(globalThis),
+    // Looked up per call, so test tools that replace globalThis.fetch later still take effect.
+    fetch: optionalFunction(options, "fetch") ?? ((input, init) => globalThis.fetch(input, init)),
     store: resolveStore(options.store),
     refreshWindowMs: optionalDuration(options, "refreshWindowMs"),
     expirySkewMs: optionalDuration(options, "expirySkewMs"),
@@ -88,9 +89,6 @@ export function resolveBaseUrl(
   binding: AuthBinding,
   options: { server?: unknown; baseUrl?: unknown; allowInsecureHttp?: unknown },
 ): string {
-  if (options.baseUrl !== undefined) {
-    return checkUrl("baseUrl", options.baseUrl, options.allowInsecureHttp === true);
-  }
   const names = Object.keys(binding.servers);
   if (options.server !== undefined) {
     if (typeof options.server !== "string" || !Object.hasOwn(binding.servers, options.server)) {
@@ -99,7 +97,11 @@ export function resolveBaseUrl(
         `unknown server ${JSON.stringify(options.server)} for ${binding.vendor}; expected one of ${names.map((n) => `"${n}"`).join(", ") || "(none: pass baseUrl)"}`,
       );
     }
-    return binding.servers[options.server]!;
+    // A typo in `server` is reported even when `baseUrl` overrides it.
+    if (options.baseUrl === undefined) return binding.servers[options.server]!;
+  }
+  if (options.baseUrl !== undefined) {
+    return checkUrl("baseUrl", options.baseUrl, options.allowInsecureHttp === true);
   }
   if (binding.defaultServer === null) {
     throw new ConfigurationError(

@@ -280,8 +280,11 @@ describe("provider: single flight", () => {
     await b.invalidate();
     await a.getToken();
     expect(tokenRequests()).toBe(2);
+    // b's earlier callers may have been hits or shared a's flight, depending on timing.
+    const hitsBefore = b.stats().hits;
     expect((await b.getToken()).accessToken).toBe(`tok-${ACME_CLIENT_ID}-2`);
-    expect(b.stats().hits).toBe(1);
+    expect(b.stats().hits).toBe(hitsBefore + 1);
+    expect(tokenRequests()).toBe(2);
   });
 
   it("different credentials get different keys and tokens, even on one store", async () => {
@@ -318,6 +321,25 @@ describe("provider: single flight", () => {
     const [t1, t2] = await others;
     expect(t1.accessToken).toBe(`tok-${ACME_CLIENT_ID}-1`);
     expect(t2).toBe(t1);
+    expect(tokenRequests()).toBe(1);
+  });
+
+  it("a signal aborted while getToken awaits the key or store rejects, without a request", async () => {
+    const clock = createClock();
+    const { server, tokenRequests } = await startAcme(clock);
+    const { provider } = acmeProvider(server, clock);
+    const controller = new AbortController();
+    const reason = new Error("caller gave up");
+    const pending = rejection(provider.getToken({ signal: controller.signal }));
+    controller.abort(reason);
+    expect(await pending).toBe(reason);
+    expect(tokenRequests()).toBe(0);
+    // The same, once the key is known (the store is still awaited).
+    await provider.getToken();
+    const second = new AbortController();
+    const again = rejection(provider.getToken({ signal: second.signal, forceRefresh: true }));
+    second.abort(reason);
+    expect(await again).toBe(reason);
     expect(tokenRequests()).toBe(1);
   });
 

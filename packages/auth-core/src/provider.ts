@@ -174,6 +174,8 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
     getOptions.signal?.throwIfAborted();
     const cacheKeyValue = key ?? (await keyReady);
     const cached = await store.get(cacheKeyValue);
+    // The signal may have fired while we awaited the key or the store.
+    getOptions.signal?.throwIfAborted();
     if (!getOptions.forceRefresh && cached && isUsable(cached)) {
       counters.hits += 1;
       emit({ type: "hit", expiresAt: cached.expiresAt });

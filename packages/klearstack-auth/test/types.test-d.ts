@@ -7,6 +7,7 @@ import {
   type KlearStackAuthOptions,
   type KlearStackCredentials,
   type KlearStackTokenResponse,
+  type operations,
 } from "../src/index.js";
 
 const credentials = { username: "u", password: "p", companyName: "c" };
@@ -48,12 +49,18 @@ describe("createKlearStackAuth types", () => {
     createKlearStackClient({ baseUrl });
   });
 
-  it("types raw as the login response and the refresh token as optional", async () => {
+  it("types raw as the login or the refresh response, and the refresh token as optional", async () => {
     const token = await createKlearStackAuth({ credentials, baseUrl }).getToken();
     expectTypeOf(token).toEqualTypeOf<AccessToken<KlearStackTokenResponse>>();
-    expectTypeOf(token.raw).toEqualTypeOf<KlearStackTokenResponse>();
+    expectTypeOf(token.raw).toEqualTypeOf<
+      | operations["getAccessToken"]["responses"][200]["content"]["application/json"]
+      | operations["refreshAccessToken"]["responses"][200]["content"]["application/json"]
+    >();
     expectTypeOf(token.raw.access_token).toEqualTypeOf<string>();
-    expectTypeOf(token.raw.release_version).toEqualTypeOf<string>();
+    // @ts-expect-error after a refresh the body has no refresh_token: narrow with "in" first
+    void token.raw.refresh_token;
+    if ("refresh_token" in token.raw) expectTypeOf(token.raw.refresh_token).toEqualTypeOf<string>();
+    expectTypeOf(token.raw.release_version).toEqualTypeOf<string | undefined>();
     expectTypeOf(token.refreshToken).toEqualTypeOf<string | undefined>();
     expectTypeOf(token.refreshTokenExpiresAt).toEqualTypeOf<number | undefined>();
     // @ts-expect-error the response carries no expiry field: it is in the JWT

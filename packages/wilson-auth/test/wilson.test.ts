@@ -360,11 +360,8 @@ describe("errors", () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  // BUG (packages/auth-core/src/provider.ts, `abortable`): a signal aborted while getToken() is
-  // still awaiting the cache key / store is never seen: `abortable` only listens for a future
-  // "abort" event and does not check `signal.aborted` first, so the caller waits for the shared
-  // request and resolves with a token instead of rejecting with the signal's reason.
-  it.fails("rejects a caller whose signal aborts before its request is under way", async () => {
+  // A signal aborted while getToken() still awaits the cache key or the store is seen too.
+  it("rejects a caller whose signal aborts before its request is under way", async () => {
     const server = await start();
     server.setDelay(50);
     const controller = new AbortController();
