@@ -52,14 +52,12 @@ beforeAll(async () => {
       return;
     }
     const valid_until = new Date(NOW + 600_000).toISOString();
-    response
-      .writeHead(200, { "content-type": "application/json" })
-      .end(
-        JSON.stringify({
-          token: { value: `acme-token-${seen.length}`, kind: "bearer" },
-          valid_until,
-        }),
-      );
+    response.writeHead(200, { "content-type": "application/json" }).end(
+      JSON.stringify({
+        token: { value: `acme-token-${seen.length}`, kind: "bearer" },
+        valid_until,
+      }),
+    );
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
