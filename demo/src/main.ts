@@ -72,7 +72,11 @@ async function describe(vendor: DemoVendor): Promise<string[]> {
 
 function printTable(rows: string[][]): void {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const line = (row: string[]): string => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ");
+  const line = (row: string[]): string =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   console.log(line(rows[0]!));
   console.log(widths.map((width) => "-".repeat(width)).join("  "));
   for (const row of rows.slice(1)) console.log(line(row));

@@ -36,6 +36,7 @@ export function emitPackageJson(model: VendorModel, existingVersion: string | un
     files: ["dist"],
     scripts: {
       build: "tsdown",
+      generate: `pnpm --workspace-root generate --only ${model.id}`,
       test: TEST_SCRIPT,
       typecheck: "tsc -p . --noEmit",
     },
@@ -53,6 +54,45 @@ export function emitPackageJson(model: VendorModel, existingVersion: string | un
   };
   return JSON.stringify(manifest, null, 2) + "\n";
 }
+
+/**
+ * `turbo.json`: this package's `generate` task depends on its own spec and the generator only,
+ * so editing one spec re-runs one vendor's generate, build and tests, and no other's.
+ */
+export function emitTurboJson(model: VendorModel): string {
+  const config = {
+    $schema: "https://turborepo.com/schema.json",
+    extends: ["//"],
+    tasks: {
+      generate: {
+        inputs: [
+          `$TURBO_ROOT$/${model.file}`,
+          "$TURBO_ROOT$/scripts/src/**",
+          "!$TURBO_ROOT$/scripts/src/**/*.test.ts",
+          "!$TURBO_ROOT$/scripts/src/**/*.test-helper.ts",
+          "!$TURBO_ROOT$/scripts/src/fixtures/**",
+          "$TURBO_ROOT$/scripts/package.json",
+          "$TURBO_ROOT$/.prettierrc.json",
+          "package.json",
+        ],
+        outputs: GENERATED_FILES.filter((file) => file !== "package.json"),
+      },
+    },
+  };
+  return JSON.stringify(config, null, 2) + "\n";
+}
+
+/** Every file the generator writes in a vendor package, relative to the package. */
+export const GENERATED_FILES = [
+  "src/schema.gen.ts",
+  "src/auth.gen.ts",
+  "src/index.ts",
+  "package.json",
+  "tsconfig.json",
+  "tsdown.config.ts",
+  "turbo.json",
+  "README.md",
+] as const;
 
 /** `tsconfig.json` for type-checking sources and tests. */
 export function emitTsconfig(): string {

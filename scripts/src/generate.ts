@@ -2,7 +2,14 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { checkSpec } from "./check-spec.js";
 import { emitAuth } from "./emit-auth.js";
-import { emitIndex, emitPackageJson, emitTsconfig, emitTsdownConfig } from "./emit-package.js";
+import {
+  GENERATED_FILES,
+  emitIndex,
+  emitPackageJson,
+  emitTsconfig,
+  emitTsdownConfig,
+  emitTurboJson,
+} from "./emit-package.js";
 import { emitReadme } from "./emit-readme.js";
 import { emitSchema } from "./emit-schema.js";
 import { formatFile } from "./format-file.js";
@@ -74,17 +81,19 @@ async function renderVendor(
   const model = deriveVendorModel(spec);
   const header = generatedHeader(model);
   const existingVersion = await readVersion(path.join(root, model.directory, "package.json"));
-  const unformatted: Array<[string, string]> = [
-    ["src/schema.gen.ts", await emitSchema(spec)],
-    ["src/auth.gen.ts", emitAuth(model)],
-    ["src/index.ts", emitIndex(header)],
-    ["package.json", emitPackageJson(model, existingVersion)],
-    ["tsconfig.json", emitTsconfig()],
-    ["tsdown.config.ts", emitTsdownConfig(model, header)],
-    ["README.md", emitReadme(model)],
-  ];
+  const unformatted: Record<(typeof GENERATED_FILES)[number], string> = {
+    "src/schema.gen.ts": await emitSchema(spec),
+    "src/auth.gen.ts": emitAuth(model),
+    "src/index.ts": emitIndex(header),
+    "package.json": emitPackageJson(model, existingVersion),
+    "tsconfig.json": emitTsconfig(),
+    "tsdown.config.ts": emitTsdownConfig(model, header),
+    "turbo.json": emitTurboJson(model),
+    "README.md": emitReadme(model),
+  };
   const files = new Map<string, string>();
-  for (const [relative, text] of unformatted) {
+  for (const relative of GENERATED_FILES) {
+    const text = unformatted[relative];
     const target = `${model.directory}/${relative}`;
     files.set(target, await formatFile(root, target, text));
   }
