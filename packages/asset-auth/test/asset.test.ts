@@ -15,7 +15,7 @@ import {
   type AssetAuthOptions,
   type AssetCredentials,
 } from "../src/index.js";
-import { expectNoSecrets, rejectionOf } from "./leaks.js";
+import { expectNoSecrets, rejectionOf } from "@tokenyard/fake-vendors/secret-scan";
 
 type FakeAsset = FakeVendor<{ clientId: string; clientSecret: string }>;
 

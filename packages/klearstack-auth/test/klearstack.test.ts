@@ -19,7 +19,7 @@ import {
   servers,
   type KlearStackAuthOptions,
 } from "../src/index.js";
-import { expectNoSecrets, rejectionOf } from "./leaks.js";
+import { expectNoSecrets, rejectionOf } from "@tokenyard/fake-vendors/secret-scan";
 
 const T0 = 1_760_000_000_123;
 const T0_SECONDS = Math.floor(T0 / 1000);

@@ -14,7 +14,7 @@ import {
   servers,
   type ManisAuthOptions,
 } from "../src/index.js";
-import { expectNoSecrets, rejectionOf } from "./leaks.js";
+import { expectNoSecrets, rejectionOf } from "@tokenyard/fake-vendors/secret-scan";
 
 type FakeManis = FakeVendor<{ merchantId: string; secret: string }>;
 

@@ -14,7 +14,7 @@ import {
   servers,
   type WilsonAuthOptions,
 } from "../src/index.js";
-import { expectNoSecrets, rejectionOf } from "./leaks.js";
+import { expectNoSecrets, rejectionOf } from "@tokenyard/fake-vendors/secret-scan";
 
 // Deliberately not on a whole second, so relative (T0 + n s) and absolute (whole epoch seconds)
 // expiries differ by 123 ms and a test can tell which one was used.

@@ -1,3 +1,8 @@
+/**
+ * Test support shared by the vendor packages: does a value leak a secret anywhere an app might
+ * print it? (Imported as `@tokenyard/fake-vendors/secret-scan`; it needs vitest, so it is kept
+ * out of the main entry that the demo loads.)
+ */
 import { inspect } from "node:util";
 import { expect } from "vitest";
 
