@@ -204,6 +204,8 @@ describe("no secret anywhere", () => {
       baseUrl,
       now: clock.now,
       timeoutMs: scenario.timeoutMs ?? 5_000,
+      // Retries run (their events are swept too) without waiting out the backoff.
+      sleep: async () => {},
       onEvent: (event: TokenEvent) => events.push(event),
     });
     const errors: unknown[] = [];

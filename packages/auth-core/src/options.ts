@@ -19,6 +19,13 @@ export interface LifecycleOptions {
   readonly retries?: number | undefined;
   /** Clock, epoch ms. Every lifecycle decision reads it. Default `Date.now`. */
   readonly now?: (() => number) | undefined;
+  /**
+   * How retries wait. Default: a timer. Tests inject one that advances their clock instead, so
+   * backoff is tested without sleeping.
+   */
+  readonly sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** Source of jitter in `[0, 1)`. Default `Math.random`. */
+  readonly random?: (() => number) | undefined;
   /** Observer for cache and network events; never receives secrets. */
   readonly onEvent?: ((event: TokenEvent) => void) | undefined;
   /**
@@ -55,6 +62,8 @@ export interface ResolvedOptions {
   readonly timeoutMs: number;
   readonly retries: number;
   readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random: () => number;
   readonly onEvent: ((event: TokenEvent) => void) | undefined;
 }
 
@@ -80,6 +89,8 @@ export function resolveOptions(binding: AuthBinding, input: unknown): ResolvedOp
     timeoutMs: optionalDuration(options, "timeoutMs") ?? DEFAULT_TIMEOUT_MS,
     retries: optionalCount(options, "retries") ?? DEFAULT_RETRIES,
     now: optionalFunction(options, "now") ?? Date.now,
+    sleep: optionalFunction(options, "sleep") ?? sleepWithTimer,
+    random: optionalFunction(options, "random") ?? Math.random,
     onEvent: optionalFunction(options, "onEvent"),
   };
 }
@@ -198,7 +209,11 @@ function resolveStore(store: unknown): TokenStore | undefined {
   return store as unknown as TokenStore;
 }
 
-function optionalFunction<K extends "fetch" | "now" | "onEvent">(
+function sleepWithTimer(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function optionalFunction<K extends "fetch" | "now" | "sleep" | "random" | "onEvent">(
   options: LifecycleOptions,
   name: K,
 ): NonNullable<LifecycleOptions[K]> | undefined {

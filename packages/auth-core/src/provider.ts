@@ -1,4 +1,7 @@
+import type { Middleware } from "openapi-fetch";
+import { abortable } from "./abortable.js";
 import { authorizationHeader, hideSecretsFromInspect, type AccessToken } from "./access-token.js";
+import { backoffDelay } from "./backoff.js";
 import type { AuthBinding } from "./binding.js";
 import { cacheKey } from "./cache-key.js";
 import { TokenRequestError, TokenResponseError } from "./errors.js";
@@ -7,9 +10,10 @@ import { createAuthFetch, createAuthMiddleware, type TokenSource } from "./middl
 import { resolveOptions } from "./options.js";
 import { readAccessToken } from "./read-token.js";
 import { redactSecrets, secretsOf } from "./redact.js";
+import { withRetries } from "./retry.js";
 import { createTokenClient, sendTokenRequest, type FieldValues } from "./token-request.js";
 import { createMemoryStore, type TokenStore } from "./token-store.js";
-import type { Middleware } from "openapi-fetch";
+import { tokenWindows, type TokenWindows } from "./token-windows.js";
 
 /** Options of {@link TokenProvider.getToken}. */
 export interface GetTokenOptions {
@@ -21,7 +25,10 @@ export interface GetTokenOptions {
 
 /** A cached, self-refreshing source of one credential set's access tokens. */
 export interface TokenProvider<Raw = unknown> {
-  /** A usable token: from the cache, or fetched once for all concurrent callers. */
+  /**
+   * A usable token. From the cache when it has one; inside the refresh window also from the
+   * cache, while one background refresh runs; otherwise fetched once for all concurrent callers.
+   */
   getToken(options?: GetTokenOptions): Promise<AccessToken<Raw>>;
   /** `Bearer eyJ…`: the value for an `Authorization` header. */
   getAuthorizationHeader(options?: GetTokenOptions): Promise<string>;
@@ -35,13 +42,20 @@ export interface TokenProvider<Raw = unknown> {
   stats(): TokenStats;
 }
 
+/** The provider's own copy of the current token, with its windows worked out once. */
+interface CachedToken extends TokenWindows {
+  readonly token: AccessToken;
+  readonly header: string;
+}
+
 // Concurrent callers of any provider sharing a store share one request per key.
 const flightsByStore = new WeakMap<TokenStore, Map<string, Promise<AccessToken>>>();
 
 /**
  * The engine behind every `create<Vendor>Auth`: validates options (throwing
- * `ConfigurationError` synchronously), then serves tokens from the store, fetching through the
- * vendor's token operation when there is none usable.
+ * `ConfigurationError` synchronously), then serves tokens from memory and the store, refreshing
+ * ahead of expiry in the background and fetching in the foreground only when no usable token is
+ * left.
  */
 export function createTokenProvider<Raw>(binding: AuthBinding, input: object): TokenProvider<Raw> {
   const options = resolveOptions(binding, input);
@@ -57,6 +71,10 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
   const keyReady = cacheKey(binding.id, options.baseUrl, options.credentials).then(
     (computed) => (key = computed),
   );
+  let current: CachedToken | undefined;
+  // Background refreshes that failed in a row, and when the next one may start.
+  let backgroundFailures = 0;
+  let nextBackgroundAttemptAt = 0;
 
   const emit = (event: DistributiveOmit<TokenEvent, "vendor" | "key" | "at">): void => {
     if (!options.onEvent) return;
@@ -67,9 +85,17 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
     }
   };
 
-  const expirySkew = (token: AccessToken): number =>
-    options.expirySkewMs ?? Math.min(30_000, (token.expiresAt - token.obtainedAt) / 10);
-  const isUsable = (token: AccessToken): boolean => now() < token.expiresAt - expirySkew(token);
+  function remember(token: AccessToken): CachedToken {
+    // Tokens from a shared store arrive deserialised: keep them out of util.inspect too.
+    const safe = hideSecretsFromInspect(token);
+    const cached = {
+      token: safe,
+      header: authorizationHeader(safe),
+      ...tokenWindows(safe, options),
+    };
+    if (!current || safe.obtainedAt >= current.token.obtainedAt) current = cached;
+    return cached;
+  }
 
   async function call(operation: "token" | "refresh", values: FieldValues, previous?: AccessToken) {
     const bound = operation === "token" ? binding.token.operation : binding.refresh!.operation;
@@ -80,33 +106,53 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
         ? { Authorization: authorizationHeader(previous) }
         : undefined;
     const started = now();
+    let attempts = 0;
     counters.requests += 1;
     try {
-      const reply = await sendTokenRequest(client, {
-        vendor: binding.vendor,
-        operation: bound,
-        values,
-        headers,
-        timeoutMs: options.timeoutMs,
-        secrets: [...secrets, ...tokenSecrets(previous)],
-        now,
-      });
-      const token = readAccessToken<unknown>(binding, reply.body, {
-        credentials: options.credentials,
-        now: now(),
-        context: {
-          vendor: binding.vendor,
-          operation: bound.operationId,
-          attempts: 1,
-          status: reply.status,
+      const token = await withRetries(
+        async (attempt) => {
+          attempts = attempt;
+          const reply = await sendTokenRequest(client, {
+            vendor: binding.vendor,
+            operation: bound,
+            values,
+            headers,
+            timeoutMs: options.timeoutMs,
+            attempt,
+            secrets: [...secrets, ...tokenSecrets(previous)],
+            now,
+          });
+          return readAccessToken<unknown>(binding, reply.body, {
+            credentials: options.credentials,
+            now: now(),
+            context: {
+              vendor: binding.vendor,
+              operation: bound.operationId,
+              attempts: attempt,
+              status: reply.status,
+            },
+            previous: operation === "refresh" ? previous : undefined,
+          });
         },
-        previous: operation === "refresh" ? previous : undefined,
-      });
+        {
+          retries: options.retries,
+          sleep: options.sleep,
+          random: options.random,
+          onRetry: ({ attempt, delayMs, status }) =>
+            emit({
+              type: "retry",
+              operation: bound.operationId,
+              attempt,
+              delayMs,
+              ...(status === undefined ? {} : { status }),
+            }),
+        },
+      );
       emit({
         type: "refresh",
         operation: bound.operationId,
         durationMs: now() - started,
-        attempts: 1,
+        attempts,
         expiresAt: token.expiresAt,
       });
       return token;
@@ -120,7 +166,7 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
         type: "refresh-error",
         operation: bound.operationId,
         durationMs: now() - started,
-        attempts: 1,
+        attempts,
         ...(status === undefined ? {} : { status }),
         error: error instanceof Error ? redactSecrets(error.message, secrets) : "unknown error",
       });
@@ -130,99 +176,152 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
 
   async function fetchToken(
     cacheKeyValue: string,
-    current: AccessToken | undefined,
+    previous: AccessToken | undefined,
   ): Promise<AccessToken> {
     let token: AccessToken | undefined;
-    if (canRefresh(current)) {
+    if (canRefresh(previous)) {
       // Refresh while the access token is still valid (the vendor wants it as bearer); any
       // failure falls back to a full login below.
       token = await call(
         "refresh",
         {
           credentials: options.credentials,
-          refreshToken: current.refreshToken,
-          accessToken: current.accessToken,
+          refreshToken: previous.refreshToken,
+          accessToken: previous.accessToken,
         },
-        current,
+        previous,
       ).catch(() => undefined);
     }
     token ??= await call("token", { credentials: options.credentials });
+    remember(token);
     await store.set(cacheKeyValue, token, Math.max(0, token.expiresAt - now()));
     return token;
   }
 
   function canRefresh(
-    current: AccessToken | undefined,
-  ): current is AccessToken & { refreshToken: string } {
-    if (!binding.refresh || !current?.refreshToken) return false;
+    token: AccessToken | undefined,
+  ): token is AccessToken & { refreshToken: string } {
+    if (!binding.refresh || !token?.refreshToken) return false;
     const at = now();
     return (
-      at < current.expiresAt &&
-      (current.refreshTokenExpiresAt === undefined || at < current.refreshTokenExpiresAt)
+      at < token.expiresAt &&
+      (token.refreshTokenExpiresAt === undefined || at < token.refreshTokenExpiresAt)
     );
   }
 
-  function obtain(cacheKeyValue: string, current: AccessToken | undefined): Promise<AccessToken> {
-    const running = inflight.get(cacheKeyValue);
-    if (running) return running;
-    const flight = fetchToken(cacheKeyValue, current).finally(() => inflight.delete(cacheKeyValue));
-    inflight.set(cacheKeyValue, flight);
-    return flight;
+  /** The one request per key; callers of every provider sharing the store join it. */
+  function obtain(cacheKeyValue: string, previous: AccessToken | undefined): Promise<CachedToken> {
+    let flight = inflight.get(cacheKeyValue);
+    if (!flight) {
+      flight = fetchToken(cacheKeyValue, previous).finally(() => inflight.delete(cacheKeyValue));
+      inflight.set(cacheKeyValue, flight);
+    }
+    return flight.then(remember);
   }
 
-  async function getToken(getOptions: GetTokenOptions = {}): Promise<AccessToken<Raw>> {
-    getOptions.signal?.throwIfAborted();
-    const cacheKeyValue = key ?? (await keyReady);
-    const cached = await store.get(cacheKeyValue);
-    // The signal may have fired while we awaited the key or the store.
-    getOptions.signal?.throwIfAborted();
-    if (!getOptions.forceRefresh && cached && isUsable(cached)) {
+  function refreshInBackground(cacheKeyValue: string, token: AccessToken): void {
+    if (inflight.has(cacheKeyValue) || now() < nextBackgroundAttemptAt) return;
+    obtain(cacheKeyValue, token).then(
+      () => {
+        backgroundFailures = 0;
+        nextBackgroundAttemptAt = 0;
+      },
+      () => {
+        // The valid token keeps being served; try again after a jittered, growing pause.
+        backgroundFailures += 1;
+        nextBackgroundAttemptAt = now() + backoffDelay(backgroundFailures, options.random);
+      },
+    );
+  }
+
+  /** A token another provider or process put in the store since ours was cached. */
+  async function newerFromStore(cacheKeyValue: string): Promise<CachedToken | undefined> {
+    const stored = await store.get(cacheKeyValue);
+    const ours = current?.token;
+    const isNewer =
+      stored !== undefined &&
+      (!ours || (stored.accessToken !== ours.accessToken && stored.obtainedAt >= ours.obtainedAt));
+    return isNewer ? remember(stored) : current;
+  }
+
+  // The hot path: a cached token outside its refresh window costs one clock read.
+  function getToken(getOptions?: GetTokenOptions): Promise<AccessToken<Raw>> {
+    const cached = current;
+    if (getOptions === undefined && cached !== undefined && now() < cached.refreshAt) {
       counters.hits += 1;
-      emit({ type: "hit", expiresAt: cached.expiresAt });
-      // Tokens from a shared store arrive deserialised: keep them out of util.inspect too.
-      return hideSecretsFromInspect(cached) as AccessToken<Raw>;
+      if (options.onEvent) emit({ type: "hit", expiresAt: cached.token.expiresAt });
+      return Promise.resolve(cached.token as AccessToken<Raw>);
+    }
+    return getTokenSlowly(getOptions ?? {}).then(
+      (cachedToken) => cachedToken.token as AccessToken<Raw>,
+    );
+  }
+
+  async function getTokenSlowly(getOptions: GetTokenOptions): Promise<CachedToken> {
+    const { signal } = getOptions;
+    signal?.throwIfAborted();
+    const cacheKeyValue = key ?? (await keyReady);
+    let cached = current;
+    if (!getOptions.forceRefresh && (!cached || now() >= cached.refreshAt)) {
+      cached = await newerFromStore(cacheKeyValue);
+    }
+    // The signal may have fired while we awaited the key or the store.
+    signal?.throwIfAborted();
+    const at = now();
+    if (!getOptions.forceRefresh && cached && at < cached.usableUntil) {
+      counters.hits += 1;
+      emit({ type: "hit", expiresAt: cached.token.expiresAt });
+      if (at >= cached.refreshAt) refreshInBackground(cacheKeyValue, cached.token);
+      return cached;
     }
     counters.misses += 1;
     emit({
       type: "miss",
       reason: getOptions.forceRefresh ? "forced" : cached ? "expired" : "empty",
     });
-    return abortable(obtain(cacheKeyValue, cached), getOptions.signal) as Promise<AccessToken<Raw>>;
+    return abortable(obtain(cacheKeyValue, cached?.token), signal);
   }
 
   const source: TokenSource = {
     async authorization() {
-      const token = await getToken();
-      return { header: authorizationHeader(token), accessToken: token.accessToken };
+      const cached = current;
+      if (cached !== undefined && now() < cached.refreshAt) {
+        counters.hits += 1;
+        if (options.onEvent) emit({ type: "hit", expiresAt: cached.token.expiresAt });
+        return { header: cached.header, accessToken: cached.token.accessToken };
+      }
+      const fresh = await getTokenSlowly({});
+      return { header: fresh.header, accessToken: fresh.token.accessToken };
     },
     async renewAfterRejection(rejected) {
       const cacheKeyValue = key ?? (await keyReady);
-      const current = await store.get(cacheKeyValue);
+      const cached = await newerFromStore(cacheKeyValue);
       counters.replays += 1;
       emit({ type: "replay", status: 401 });
       // Checked after the last await, so concurrent 401s for one token start exactly one renewal.
       const running = inflight.get(cacheKeyValue);
+      if (running) return (await obtain(cacheKeyValue, undefined)).header;
+      if (cached && cached.token.accessToken !== rejected && now() < cached.usableUntil)
+        return cached.header;
+      if (current?.token.accessToken === rejected) current = undefined;
+      counters.misses += 1;
+      emit({ type: "miss", reason: "rejected" });
       // A refresh that presents the refused token as bearer cannot be trusted: log in again.
       const refusedBearer =
         binding.refresh?.authorization === "current-access-token" &&
-        current?.accessToken === rejected;
-      const token =
-        running ??
-        (current && current.accessToken !== rejected && isUsable(current)
-          ? current
-          : (emit({ type: "miss", reason: "rejected" }),
-            (counters.misses += 1),
-            obtain(cacheKeyValue, refusedBearer ? undefined : current)));
-      return authorizationHeader(await token);
+        cached?.token.accessToken === rejected;
+      return (await obtain(cacheKeyValue, refusedBearer ? undefined : cached?.token)).header;
     },
   };
 
   const provider: TokenProvider<Raw> = {
     getToken,
     async getAuthorizationHeader(getOptions) {
-      return authorizationHeader(await getToken(getOptions));
+      if (getOptions === undefined) return (await source.authorization()).header;
+      return (await getTokenSlowly(getOptions)).header;
     },
     async invalidate() {
+      current = undefined;
       await store.delete(key ?? (await keyReady));
     },
     middleware: () => createAuthMiddleware(source),
@@ -238,16 +337,6 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
 
 function tokenSecrets(token: AccessToken | undefined): string[] {
   return token ? [token.accessToken, ...(token.refreshToken ? [token.refreshToken] : [])] : [];
-}
-
-/** Lets one caller stop waiting without cancelling the request others share. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

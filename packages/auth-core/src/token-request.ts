@@ -18,6 +18,8 @@ export interface TokenRequest {
   /** Extra headers, e.g. the current bearer token for a refresh. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
   readonly timeoutMs: number;
+  /** 1 for the first try; reported on errors as `attempts`. */
+  readonly attempt?: number | undefined;
   readonly signal?: AbortSignal | undefined;
   /** Strings to scrub from anything that ends up on an error. */
   readonly secrets: readonly string[];
@@ -56,7 +58,11 @@ export async function sendTokenRequest(
   request: TokenRequest,
 ): Promise<TokenReply> {
   const { operation } = request;
-  const context = { vendor: request.vendor, operation: operation.operationId, attempts: 1 };
+  const context = {
+    vendor: request.vendor,
+    operation: operation.operationId,
+    attempts: request.attempt ?? 1,
+  };
   const body: Record<string, unknown> = {};
   const headers: Record<string, string> = { ...request.headers };
   const query: Record<string, unknown> = {};

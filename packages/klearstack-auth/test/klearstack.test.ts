@@ -263,22 +263,17 @@ describe("refresh", () => {
     expect(next.refreshToken).toBe(server.issuedRefreshTokens[1]);
   });
 
-  // BUG (packages/auth-core/src/provider.ts): refresh ahead is not implemented. DESIGN.md: inside
-  // the refresh window (default min(5 min, lifetime/3)) a caller gets the still-valid token at
-  // once and one background refresh starts. `refreshWindowMs` is validated but never read, so no
-  // refresh happens until the token is inside the expiry skew and callers have to wait for it.
-  it.fails(
-    "inside the refresh window serves the cached token and refreshes in the background",
-    async () => {
-      const server = await start();
-      const auth = authFor(server);
-      const first = await auth.getToken();
-      time = first.expiresAt - 120_000; // inside the 5 min window, far outside the 30 s skew
-      expect((await auth.getToken()).accessToken).toBe(first.accessToken);
-      await vi.waitFor(() => expect(server.refreshRequests()).toBe(1), { timeout: 300 });
-      expect((await auth.getToken()).accessToken).toBe(server.issuedTokens[1]);
-    },
-  );
+  // DESIGN.md: inside the refresh window (default min(5 min, lifetime/3)) a caller gets the
+  // still-valid token at once and one background refresh starts.
+  it("inside the refresh window serves the cached token and refreshes in the background", async () => {
+    const server = await start();
+    const auth = authFor(server);
+    const first = await auth.getToken();
+    time = first.expiresAt - 120_000; // inside the 5 min window, far outside the 30 s skew
+    expect((await auth.getToken()).accessToken).toBe(first.accessToken);
+    await vi.waitFor(() => expect(server.refreshRequests()).toBe(1), { timeout: 300 });
+    expect((await auth.getToken()).accessToken).toBe(server.issuedTokens[1]);
+  });
 });
 
 describe("errors", () => {
