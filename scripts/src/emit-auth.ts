@@ -33,6 +33,15 @@ export function emitAuth(model: VendorModel): string {
         `operations[${JSON.stringify(operation.operationId)}]["responses"][${operation.successStatus}]["content"]["application/json"]`,
     )
     .join(" | ");
+  const errorBodyType =
+    [token, ...(refresh ? [refresh] : [])]
+      .flatMap((operation) =>
+        operation.errorBodies.map(
+          ({ status, mediaType }) =>
+            `operations[${JSON.stringify(operation.operationId)}]["responses"][${/^\d+$/.test(status) ? status : JSON.stringify(status)}]["content"][${JSON.stringify(mediaType)}]`,
+        ),
+      )
+      .join(" | ") || "unknown";
   const responseDoc = refresh
     ? `The body of the response the token came from: \`${token.operationId}\`'s, or \`${refresh.operationId}\`'s after a refresh.`
     : `The body of a successful \`${token.operationId}\` response, as the spec types it.`;
@@ -52,6 +61,7 @@ import {
   createVendorClient,
   type AuthBinding,
   type TokenProvider,
+  type TokenRequestError,
   type ${needsBaseUrl ? "VendorAuthOptionsWithBaseUrl" : "VendorAuthOptions"},
   type ${needsBaseUrl ? "VendorClientOptionsWithBaseUrl" : "VendorClientOptions"},
 } from "@tokenyard/auth-core";
@@ -73,6 +83,15 @@ ${credentials}
 
 /** ${responseDoc} */
 export type ${name}TokenResponse = ${responseType};
+
+/** An error body ${name} documents for its token operations, parsed (JSON, or text). */
+export type ${name}ErrorBody = ${errorBodyType};
+
+/**
+ * A {@link TokenRequestError} from ${name}, its \`body\` typed by the spec. Narrow with
+ * \`error instanceof TokenRequestError && error.vendor === ${JSON.stringify(name)}\`.
+ */
+export type ${name}TokenRequestError = TokenRequestError<${name}ErrorBody>;
 
 /** Options of {@link create${name}Auth}. ${serverDoc} */
 export type ${name}AuthOptions = ${optionsType};

@@ -50,6 +50,8 @@ export interface CredentialModel extends CredentialBinding {
 
 export interface OperationModel {
   readonly operationId: string;
+  /** Each documented non-2xx response body: status key as written (`401`, `4XX`, `default`). */
+  readonly errorBodies: ReadonlyArray<{ readonly status: string; readonly mediaType: string }>;
   readonly method: OperationBinding["method"];
   readonly path: string;
   /** The 2xx status whose JSON body is the token response (`"200"`). */
@@ -225,7 +227,7 @@ export function deriveVendorModel(spec: LoadedSpec): VendorModel {
       operation: operationBinding(refreshOp, refreshInputs.body, fields),
       ...(refresh.authorization ? { authorization: refresh.authorization } : {}),
     };
-    refreshModel = operationModel(refreshOp, refreshInputs.body, refreshResponse?.status ?? "200");
+    refreshModel = operationModel(spec, refreshOp, refreshInputs.body, refreshResponse?.status ?? "200");
   }
   problems.throwIfAny();
 
@@ -265,7 +267,7 @@ export function deriveVendorModel(spec: LoadedSpec): VendorModel {
     servers,
     baseUrlTemplate,
     credentials,
-    tokenOperation: operationModel(tokenOp!, tokenInputs.body, tokenResponse!.status),
+    tokenOperation: operationModel(spec, tokenOp!, tokenInputs.body, tokenResponse!.status),
     refreshOperation: refreshModel,
     binding,
   };
@@ -634,17 +636,34 @@ function operationBinding(
 }
 
 function operationModel(
+  spec: LoadedSpec,
   found: FoundOperation,
   body: OperationBinding["body"],
   successStatus: string,
 ): OperationModel {
   return {
     operationId: String(found.operation.value.operationId),
+    errorBodies: errorBodies(spec, found),
     method: found.method,
     path: found.path,
     successStatus,
     body,
   };
+}
+
+function errorBodies(spec: LoadedSpec, found: FoundOperation): OperationModel["errorBodies"] {
+  const responses = found.operation.value.responses;
+  if (!isRecord(responses)) return [];
+  return Object.keys(responses)
+    .filter((status) => !/^2/.test(status))
+    .flatMap((status) => {
+      const response = resolveRef(spec, {
+        value: responses[status],
+        pointer: pointerJoin(`${found.operation.pointer}/responses`, status),
+      }).value;
+      const content = isRecord(response) && isRecord(response.content) ? response.content : {};
+      return Object.keys(content).map((mediaType) => ({ status, mediaType }));
+    });
 }
 
 // Re-exported for emitters that need to read documentation fields from the spec.

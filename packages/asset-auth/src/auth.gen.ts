@@ -6,6 +6,7 @@ import {
   createVendorClient,
   type AuthBinding,
   type TokenProvider,
+  type TokenRequestError,
   type VendorAuthOptions,
   type VendorClientOptions,
 } from "@tokenyard/auth-core";
@@ -42,6 +43,21 @@ export interface AssetCredentials {
 /** The body of a successful `getAccessToken` response, as the spec types it. */
 export type AssetTokenResponse =
   operations["getAccessToken"]["responses"][200]["content"]["application/json"];
+
+/** An error body Asset documents for its token operations, parsed (JSON, or text). */
+export type AssetErrorBody =
+  | operations["getAccessToken"]["responses"][401]["content"]["application/json"]
+  | operations["getAccessToken"]["responses"][403]["content"]["application/json"]
+  | operations["getAccessToken"]["responses"][404]["content"]["application/json"]
+  | operations["getAccessToken"]["responses"][422]["content"]["application/json"]
+  | operations["getAccessToken"]["responses"][429]["content"]["application/json"]
+  | operations["getAccessToken"]["responses"][503]["content"]["application/json"];
+
+/**
+ * A {@link TokenRequestError} from Asset, its `body` typed by the spec. Narrow with
+ * `error instanceof TokenRequestError && error.vendor === "Asset"`.
+ */
+export type AssetTokenRequestError = TokenRequestError<AssetErrorBody>;
 
 /** Options of {@link createAssetAuth}. Default: `sandbox`. */
 export type AssetAuthOptions = VendorAuthOptions<AssetCredentials, AssetServer>;

@@ -6,6 +6,8 @@ import {
   servers,
   type AssetAuthOptions,
   type AssetCredentials,
+  type AssetErrorBody,
+  type AssetTokenRequestError,
   type AssetTokenResponse,
 } from "../src/index.js";
 
@@ -81,5 +83,13 @@ describe("createAssetAuth types", () => {
     createAssetClient({ server: "production" });
     // @ts-expect-error no such server in the spec
     createAssetClient({ server: "live" });
+  });
+
+  it("types the vendor's documented error bodies", () => {
+    expectTypeOf<AssetTokenRequestError["body"]>().toEqualTypeOf<AssetErrorBody | undefined>();
+    const body = {} as AssetErrorBody;
+    // Asset documents {error, data}, and its FastAPI backend answers 422 with {detail}.
+    if ("detail" in body) expectTypeOf(body.detail).toBeArray();
+    else expectTypeOf(body.error).toEqualTypeOf<string | null>();
   });
 });

@@ -30,15 +30,19 @@ export interface TokenErrorContext {
  * The vendor refused or failed the token request, or could not be reached. `status` is absent
  * for network failures and timeouts; then `cause` holds the underlying error.
  */
-export class TokenRequestError extends Error implements TokenErrorContext {
+export class TokenRequestError<Body = unknown> extends Error implements TokenErrorContext {
   override readonly name = "TokenRequestError";
   readonly vendor: string;
   readonly operation: string;
   readonly attempts: number;
   /** HTTP status of the vendor's answer; absent when there was none. */
   declare readonly status?: number;
-  /** The vendor's error body, parsed as JSON when it is JSON, with any secret redacted. */
-  declare readonly body?: unknown;
+  /**
+   * The vendor's error body, parsed as JSON when it is JSON, with any secret redacted. Vendor
+   * packages name its documented type (`<Vendor>TokenRequestError`); vendors do not always keep
+   * to their docs, so check its shape before relying on it.
+   */
+  declare readonly body?: Body;
   /** How long the vendor asked us to wait (`Retry-After` or `x-ratelimit-reset`), in ms. */
   declare readonly retryAfterMs?: number;
 
@@ -46,7 +50,7 @@ export class TokenRequestError extends Error implements TokenErrorContext {
     message: string,
     details: TokenErrorContext & {
       status?: number | undefined;
-      body?: unknown;
+      body?: Body;
       retryAfterMs?: number | undefined;
       cause?: unknown;
     },

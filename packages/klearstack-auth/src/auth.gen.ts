@@ -6,6 +6,7 @@ import {
   createVendorClient,
   type AuthBinding,
   type TokenProvider,
+  type TokenRequestError,
   type VendorAuthOptionsWithBaseUrl,
   type VendorClientOptionsWithBaseUrl,
 } from "@tokenyard/auth-core";
@@ -34,6 +35,19 @@ export interface KlearStackCredentials {
 export type KlearStackTokenResponse =
   | operations["getAccessToken"]["responses"][200]["content"]["application/json"]
   | operations["refreshAccessToken"]["responses"][200]["content"]["application/json"];
+
+/** An error body KlearStack documents for its token operations, parsed (JSON, or text). */
+export type KlearStackErrorBody =
+  | operations["getAccessToken"]["responses"][401]["content"]["application/json"]
+  | operations["getAccessToken"]["responses"][500]["content"]["text/plain"]
+  | operations["refreshAccessToken"]["responses"][401]["content"]["application/json"]
+  | operations["refreshAccessToken"]["responses"][500]["content"]["text/plain"];
+
+/**
+ * A {@link TokenRequestError} from KlearStack, its `body` typed by the spec. Narrow with
+ * `error instanceof TokenRequestError && error.vendor === "KlearStack"`.
+ */
+export type KlearStackTokenRequestError = TokenRequestError<KlearStackErrorBody>;
 
 /** Options of {@link createKlearStackAuth}. The spec has no usable host (Custom), so `baseUrl` is required. */
 export type KlearStackAuthOptions = VendorAuthOptionsWithBaseUrl<KlearStackCredentials>;

@@ -6,6 +6,7 @@ import {
   createVendorClient,
   type AuthBinding,
   type TokenProvider,
+  type TokenRequestError,
   type VendorAuthOptionsWithBaseUrl,
   type VendorClientOptionsWithBaseUrl,
 } from "@tokenyard/auth-core";
@@ -31,6 +32,17 @@ export interface ManisCredentials {
 /** The body of a successful `getAccessToken` response, as the spec types it. */
 export type ManisTokenResponse =
   operations["getAccessToken"]["responses"][200]["content"]["application/json"];
+
+/** An error body Manis documents for its token operations, parsed (JSON, or text). */
+export type ManisErrorBody =
+  | operations["getAccessToken"]["responses"][400]["content"]["application/json"]
+  | operations["getAccessToken"]["responses"][401]["content"]["application/json"];
+
+/**
+ * A {@link TokenRequestError} from Manis, its `body` typed by the spec. Narrow with
+ * `error instanceof TokenRequestError && error.vendor === "Manis"`.
+ */
+export type ManisTokenRequestError = TokenRequestError<ManisErrorBody>;
 
 /** Options of {@link createManisAuth}. The spec has no usable host (Custom), so `baseUrl` is required. */
 export type ManisAuthOptions = VendorAuthOptionsWithBaseUrl<ManisCredentials>;

@@ -6,6 +6,7 @@ import {
   createVendorClient,
   type AuthBinding,
   type TokenProvider,
+  type TokenRequestError,
   type VendorAuthOptions,
   type VendorClientOptions,
 } from "@tokenyard/auth-core";
@@ -33,6 +34,16 @@ export interface WilsonCredentials {
 /** The body of a successful `getAccessToken` response, as the spec types it. */
 export type WilsonTokenResponse =
   operations["getAccessToken"]["responses"][200]["content"]["application/json"];
+
+/** An error body Wilson documents for its token operations, parsed (JSON, or text). */
+export type WilsonErrorBody =
+  operations["getAccessToken"]["responses"]["default"]["content"]["application/json"];
+
+/**
+ * A {@link TokenRequestError} from Wilson, its `body` typed by the spec. Narrow with
+ * `error instanceof TokenRequestError && error.vendor === "Wilson"`.
+ */
+export type WilsonTokenRequestError = TokenRequestError<WilsonErrorBody>;
 
 /** Options of {@link createWilsonAuth}. Default: `production`. */
 export type WilsonAuthOptions = VendorAuthOptions<WilsonCredentials, WilsonServer>;
