@@ -41,8 +41,7 @@ const REFRESH_RUN_MS = 3_000;
 /** How long after the load starts the token enters its refresh window. */
 const REFRESH_WINDOW_AFTER_MS = 1_000;
 const REFRESH_DELAY_MS = 200;
-/** Wilson's documented lifetime, which the fake issues by default; its default window is 5 min. */
-const LIFETIME_S = 3599;
+/** The default refresh window of a token with Wilson's one-hour lifetime (the fake's default). */
 const DEFAULT_REFRESH_WINDOW_MS = 5 * 60_000;
 
 const failures: string[] = [];
@@ -196,7 +195,7 @@ async function refreshUnderLoad(): Promise<RefreshRun> {
   const before = server.tokenRequests();
   server.setDelay(REFRESH_DELAY_MS);
   // Jump the shared clock so the token enters its refresh window REFRESH_WINDOW_AFTER_MS from now.
-  const refreshAt = first.obtainedAt + LIFETIME_S * 1000 - DEFAULT_REFRESH_WINDOW_MS;
+  const refreshAt = first.expiresAt - DEFAULT_REFRESH_WINDOW_MS;
   shiftMs = refreshAt - REFRESH_WINDOW_AFTER_MS - Date.now();
 
   const issued: number[] = [];

@@ -55,6 +55,17 @@ describe("a bad spec gets one line per problem, with file, line and JSON pointer
         /#\/x-tokenyard\/token\/expiry\/1\/as: must be one of "seconds", "epoch-seconds", .*"jwt-exp"$/,
     },
     {
+      case: "an expiry source that is neither a pointer nor a credential",
+      edit: (d: any) => (d["x-tokenyard"].token.expiry[0].from = "ttl"),
+      expected:
+        /#\/x-tokenyard\/token\/expiry\/0\/from: "ttl" is not a JSON pointer into the response \(such as \/expires_in\), or credentials\.<name> for a value the app sent$/,
+    },
+    {
+      case: "a name that is not PascalCase",
+      edit: (d: any) => (d["x-tokenyard"].name = "acme"),
+      expected: /#\/x-tokenyard\/name: "acme" is not a PascalCase brand name/,
+    },
+    {
       case: "unknown key in x-tokenyard",
       edit: (d: any) => (d["x-tokenyard"].token.expiresAt = "/ttl"),
       expected: /#\/x-tokenyard\/token\/expiresAt: unknown key "expiresAt"$/,

@@ -3,7 +3,10 @@ import xTokenyardSchema from "./x-tokenyard.schema.json" with { type: "json" };
 import type { LoadedSpec } from "./load-spec.js";
 import { SpecError, pointerJoin, type SpecProblem } from "./spec-problem.js";
 
-const validateExtension = new Ajv({ allErrors: true, strict: true }).compile(xTokenyardSchema);
+// `verbose` keeps each failing subschema, whose `description` explains a pattern in words.
+const validateExtension = new Ajv({ allErrors: true, strict: true, verbose: true }).compile(
+  xTokenyardSchema,
+);
 
 /**
  * Checks what the rest of the pipeline relies on: an OpenAPI 3.1 document with paths, and an
@@ -57,9 +60,20 @@ function describeSchemaError(error: ErrorObject): { pointer: string; message: st
         pointer: error.instancePath,
         message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
       };
+    case "pattern": {
+      const description = (error.parentSchema as { description?: string } | undefined)?.description;
+      return {
+        pointer: error.instancePath,
+        message: `${JSON.stringify(error.data)} is not ${description ? lowerFirst(description) : `of the form ${String(params.pattern)}`}`,
+      };
+    }
     default:
       return { pointer: error.instancePath, message: error.message ?? error.keyword };
   }
+}
+
+function lowerFirst(text: string): string {
+  return text[0]!.toLowerCase() + text.slice(1).replace(/\.$/, "");
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

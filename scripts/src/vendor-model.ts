@@ -227,7 +227,12 @@ export function deriveVendorModel(spec: LoadedSpec): VendorModel {
       operation: operationBinding(refreshOp, refreshInputs.body, fields),
       ...(refresh.authorization ? { authorization: refresh.authorization } : {}),
     };
-    refreshModel = operationModel(spec, refreshOp, refreshInputs.body, refreshResponse?.status ?? "200");
+    refreshModel = operationModel(
+      spec,
+      refreshOp,
+      refreshInputs.body,
+      refreshResponse?.status ?? "200",
+    );
   }
   problems.throwIfAny();
 

@@ -370,3 +370,107 @@ export const acmeHeader: AuthBinding = {
     expiry: [{ from: "/data/expiresAt", as: "epoch-ms" }],
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle helpers: an Acme token endpoint driven by the test clock, and injectable sleep
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Decides one answer of {@link startAcmeTokens}: write a response (or drop the connection) and
+ * return true, or return false to let the endpoint issue a token as usual.
+ */
+export type AcmeAnswer = (
+  request: RecordedRequest,
+  response: ServerResponse,
+) => boolean | Promise<boolean>;
+
+/**
+ * Acme's JSON token endpoint (`acmeJson`, path `/oauth/token`) on 127.0.0.1: issues
+ * `tok-<client_id>-<n>` (type "bearer") `lifetimeSeconds` long. `state.gate` holds every answer
+ * until it resolves; `state.answer` overrides answers (failures, drops, custom headers).
+ * `answered(n)` resolves once `n` responses have been written or dropped.
+ */
+export async function startAcmeTokens(
+  clock: { now(): number },
+  settings: { lifetimeSeconds?: number } = {},
+) {
+  const state = {
+    issued: 0,
+    lifetimeSeconds: settings.lifetimeSeconds ?? 3600,
+    gate: undefined as Promise<void> | undefined,
+    answer: undefined as AcmeAnswer | undefined,
+  };
+  let answeredCount = 0;
+  const waiters: { count: number; resolve: () => void }[] = [];
+  const server = await startServer(async (request, response) => {
+    response.once("close", () => {
+      answeredCount += 1;
+      for (const waiter of waiters.filter((w) => answeredCount >= w.count)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    });
+    if (request.path !== "/oauth/token") return sendJson(response, 404, {});
+    if (state.gate) await state.gate;
+    if (state.answer && (await state.answer(request, response))) return;
+    const { client_id } = request.json() as { client_id: string };
+    state.issued += 1;
+    sendJson(response, 200, {
+      access_token: `tok-${client_id}-${state.issued}`,
+      token_type: "bearer",
+      expires_in: state.lifetimeSeconds,
+    });
+  });
+  return {
+    server,
+    state,
+    tokenRequests: () => server.requestsTo("/oauth/token").length,
+    answered: () => answeredCount,
+    /** Resolves once `count` responses in total have gone out (or connections were dropped). */
+    whenAnswered: (count: number): Promise<void> =>
+      answeredCount >= count
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push({ count, resolve })),
+  };
+}
+
+/** Answers with `status` and a JSON error body (and any extra headers). */
+export function failWith(status: number, headers: Record<string, string> = {}): AcmeAnswer {
+  return (_request, response) => {
+    sendJson(response, status, { error: `status_${status}` }, headers);
+    return true;
+  };
+}
+
+/** Drops the connection without an answer: fetch sees a network error. */
+export const dropConnection: AcmeAnswer = (_request, response) => {
+  response.socket?.destroy();
+  return true;
+};
+
+/** Never answers (until the server closes): for timeouts. */
+export const neverAnswer: AcmeAnswer = () => new Promise<boolean>(() => {});
+
+/**
+ * A `sleep` option that records every wait and returns at once, optionally advancing the test
+ * clock by the time slept.
+ */
+export function recordingSleep(clock?: { advance(ms: number): void }): {
+  sleep: (ms: number) => Promise<void>;
+  sleeps: number[];
+} {
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    sleep: (ms) => {
+      sleeps.push(ms);
+      clock?.advance(ms);
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Lets pending I/O callbacks and microtasks run: one macrotask turn. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -75,7 +75,12 @@ export async function sendTokenRequest(
   }
   const encoded = operation.body ? encodeBody(operation.body, body, headers) : undefined;
 
-  const timeout = AbortSignal.timeout(request.timeoutMs);
+  // AbortSignal.timeout(0) fires only on a later timer tick, after a fast vendor may already have
+  // answered: 0 must mean "no time at all", so the signal starts aborted.
+  const timeout =
+    request.timeoutMs > 0
+      ? AbortSignal.timeout(request.timeoutMs)
+      : AbortSignal.abort(new DOMException("The operation timed out.", "TimeoutError"));
   const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
   let result: { data?: unknown; error?: unknown; response: Response };
   try {
