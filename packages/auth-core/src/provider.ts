@@ -93,7 +93,13 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
       header: authorizationHeader(safe),
       ...tokenWindows(safe, options),
     };
-    if (!current || safe.obtainedAt >= current.token.obtainedAt) current = cached;
+    if (!current || safe.obtainedAt >= current.token.obtainedAt) {
+      current = cached;
+      // A token obtained by any path (background, foreground, another provider via the store)
+      // ends a run of failed background refreshes: the next run backs off from the start.
+      backgroundFailures = 0;
+      nextBackgroundAttemptAt = 0;
+    }
     return cached;
   }
 
@@ -222,10 +228,8 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
   function refreshInBackground(cacheKeyValue: string, token: AccessToken): void {
     if (inflight.has(cacheKeyValue) || now() < nextBackgroundAttemptAt) return;
     obtain(cacheKeyValue, token).then(
-      () => {
-        backgroundFailures = 0;
-        nextBackgroundAttemptAt = 0;
-      },
+      // remember() has already reset the backoff.
+      () => undefined,
       () => {
         // The valid token keeps being served; try again after a jittered, growing pause.
         backgroundFailures += 1;

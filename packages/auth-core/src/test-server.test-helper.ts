@@ -474,3 +474,12 @@ export function recordingSleep(clock?: { advance(ms: number): void }): {
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Lets the event loop turn until `condition()` holds; fails after `maxTurns` turns. */
+export async function until(condition: () => boolean, what = "condition", maxTurns = 2000) {
+  for (let turn = 0; turn < maxTurns; turn += 1) {
+    if (condition()) return;
+    await nextTurn();
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -89,7 +89,9 @@ describe("tokenWindows: explicit values", () => {
   });
 
   it("are not capped by the lifetime fractions", () => {
-    expect(windowsOf(60 * SECOND, { refreshWindowMs: 50 * SECOND, expirySkewMs: 20 * SECOND })).toEqual({
+    expect(
+      windowsOf(60 * SECOND, { refreshWindowMs: 50 * SECOND, expirySkewMs: 20 * SECOND }),
+    ).toEqual({
       refreshAt: T0 + 10 * SECOND,
       usableUntil: T0 + 40 * SECOND,
     });
