@@ -310,6 +310,41 @@ describe("outage during the refresh window", () => {
     expect(provider.stats()).toMatchObject({ failures: 10, misses: 1 });
   });
 
+  it("a background refresh refused with Retry-After waits as long as the vendor asked, even past 60 s", async () => {
+    const { provider, clock, state, count, whenAnswered } = await setup({ retries: 0 });
+    const first = await provider.getToken();
+    state.answer = failWith(429, { "retry-after": "120" });
+    clock.set(WINDOW_START);
+    expect(await provider.getToken()).toBe(first);
+    await whenAnswered(2);
+    await until(() => count("refresh-error") === 1, "refresh-error");
+    await nextTurn();
+    // Backoff alone would allow another attempt after 250 ms; the vendor said 120 s.
+    clock.set(WINDOW_START + 120 * SECOND - 1);
+    expect(await provider.getToken()).toBe(first);
+    await nextTurn();
+    expect(provider.stats().requests).toBe(2);
+    clock.set(WINDOW_START + 120 * SECOND);
+    expect(await provider.getToken()).toBe(first);
+    expect(provider.stats().requests).toBe(3);
+  });
+
+  it("while a background refresh backs off, callers are served without reading the store", async () => {
+    const reads: string[] = [];
+    const memory = createMemoryStore();
+    const store = { ...memory, get: (key: string) => (reads.push(key), memory.get(key)) };
+    const { provider, clock, state, count, whenAnswered } = await setup({ retries: 0, store });
+    const first = await provider.getToken();
+    const readsAfterFirst = reads.length;
+    state.answer = failWith(503);
+    clock.set(WINDOW_START);
+    expect(await provider.getToken()).toBe(first); // reads the store once, then refreshes
+    await whenAnswered(2);
+    await until(() => count("refresh-error") === 1, "refresh-error");
+    for (let i = 0; i < 100; i += 1) expect(await provider.getToken()).toBe(first);
+    expect(reads.length).toBe(readsAfterFirst + 1);
+  });
+
   it("many callers during one failing background refresh count as ONE failure (first pause 250 ms)", async () => {
     const { provider, clock, state, server, count, whenAnswered } = await setup({ retries: 0 });
     const first = await provider.getToken();

@@ -86,6 +86,8 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
   };
 
   function remember(token: AccessToken): CachedToken {
+    // Every caller that joined a flight remembers its result: work it out once.
+    if (current?.token === token) return current;
     // Tokens from a shared store arrive deserialised: keep them out of util.inspect too.
     const safe = hideSecretsFromInspect(token);
     const cached = {
@@ -230,12 +232,29 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
     obtain(cacheKeyValue, token).then(
       // remember() has already reset the backoff.
       () => undefined,
-      () => {
-        // The valid token keeps being served; try again after a jittered, growing pause.
+      (error: unknown) => {
+        // The valid token keeps being served; try again after a jittered, growing pause, and
+        // never sooner than the vendor asked (a background refresh can wait past 60 s).
         backgroundFailures += 1;
-        nextBackgroundAttemptAt = now() + backoffDelay(backgroundFailures, options.random);
+        const askedMs = error instanceof TokenRequestError ? (error.retryAfterMs ?? 0) : 0;
+        nextBackgroundAttemptAt =
+          now() + Math.max(askedMs, backoffDelay(backgroundFailures, options.random));
       },
     );
+  }
+
+  /**
+   * Whether the store may hold something better than our copy: when we have none, ours is no
+   * longer usable, or we are about to refresh (another provider or process may have already).
+   * While a refresh runs or backs off, the store is not asked again: with a remote store every
+   * read is a round trip that callers would wait for.
+   */
+  function shouldConsultStore(cacheKeyValue: string, cached: CachedToken | undefined): boolean {
+    if (!cached) return !inflight.has(cacheKeyValue);
+    const at = now();
+    if (at < cached.refreshAt) return false;
+    if (at >= cached.usableUntil) return true;
+    return !inflight.has(cacheKeyValue) && at >= nextBackgroundAttemptAt;
   }
 
   /** A token another provider or process put in the store since ours was cached. */
@@ -248,14 +267,23 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
     return isNewer ? remember(stored) : current;
   }
 
-  // The hot path: a cached token outside its refresh window costs one clock read.
-  function getToken(getOptions?: GetTokenOptions): Promise<AccessToken<Raw>> {
+  /**
+   * The hot path: a cached token outside its refresh window, asked for without `forceRefresh`,
+   * costs one clock read and no await. `undefined` sends the caller down the slow path.
+   */
+  function cachedHit(getOptions: GetTokenOptions | undefined): CachedToken | undefined {
     const cached = current;
-    if (getOptions === undefined && cached !== undefined && now() < cached.refreshAt) {
-      counters.hits += 1;
-      if (options.onEvent) emit({ type: "hit", expiresAt: cached.token.expiresAt });
-      return Promise.resolve(cached.token as AccessToken<Raw>);
-    }
+    if (cached === undefined || getOptions?.forceRefresh || now() >= cached.refreshAt)
+      return undefined;
+    if (getOptions?.signal?.aborted) return undefined;
+    counters.hits += 1;
+    if (options.onEvent) emit({ type: "hit", expiresAt: cached.token.expiresAt });
+    return cached;
+  }
+
+  function getToken(getOptions?: GetTokenOptions): Promise<AccessToken<Raw>> {
+    const cached = cachedHit(getOptions);
+    if (cached !== undefined) return Promise.resolve(cached.token as AccessToken<Raw>);
     return getTokenSlowly(getOptions ?? {}).then(
       (cachedToken) => cachedToken.token as AccessToken<Raw>,
     );
@@ -266,7 +294,7 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
     signal?.throwIfAborted();
     const cacheKeyValue = key ?? (await keyReady);
     let cached = current;
-    if (!getOptions.forceRefresh && (!cached || now() >= cached.refreshAt)) {
+    if (!getOptions.forceRefresh && shouldConsultStore(cacheKeyValue, cached)) {
       cached = await newerFromStore(cacheKeyValue);
     }
     // The signal may have fired while we awaited the key or the store.
@@ -288,14 +316,8 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
 
   const source: TokenSource = {
     async authorization() {
-      const cached = current;
-      if (cached !== undefined && now() < cached.refreshAt) {
-        counters.hits += 1;
-        if (options.onEvent) emit({ type: "hit", expiresAt: cached.token.expiresAt });
-        return { header: cached.header, accessToken: cached.token.accessToken };
-      }
-      const fresh = await getTokenSlowly({});
-      return { header: fresh.header, accessToken: fresh.token.accessToken };
+      const cached = cachedHit(undefined) ?? (await getTokenSlowly({}));
+      return { header: cached.header, accessToken: cached.token.accessToken };
     },
     async renewAfterRejection(rejected) {
       const cacheKeyValue = key ?? (await keyReady);
@@ -320,9 +342,10 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
 
   const provider: TokenProvider<Raw> = {
     getToken,
-    async getAuthorizationHeader(getOptions) {
-      if (getOptions === undefined) return (await source.authorization()).header;
-      return (await getTokenSlowly(getOptions)).header;
+    getAuthorizationHeader(getOptions) {
+      const cached = cachedHit(getOptions);
+      if (cached !== undefined) return Promise.resolve(cached.header);
+      return getTokenSlowly(getOptions ?? {}).then((cachedToken) => cachedToken.header);
     },
     async invalidate() {
       current = undefined;
