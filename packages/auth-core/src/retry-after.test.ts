@@ -31,14 +31,16 @@ describe("retryAfterMs", () => {
     expect(retryAfterMs(new Headers({ "retry-after": at }), NOW)).toBe(0);
   });
 
-  it("reads x-ratelimit-reset as unix seconds, fractional included", () => {
-    expect(retryAfterMs(new Headers({ "x-ratelimit-reset": String(NOW / 1000 + 12) }), NOW)).toBe(
-      12_000,
-    );
-    expect(retryAfterMs(new Headers({ "x-ratelimit-reset": String(NOW / 1000 + 1.5) }), NOW)).toBe(
-      1500,
-    );
-    expect(retryAfterMs(new Headers({ "x-ratelimit-reset": String(NOW / 1000 - 5) }), NOW)).toBe(0);
+  it("reads x-ratelimit-reset (on a 429) as unix seconds, fractional included", () => {
+    expect(
+      retryAfterMs(new Headers({ "x-ratelimit-reset": String(NOW / 1000 + 12) }), NOW, 429),
+    ).toBe(12_000);
+    expect(
+      retryAfterMs(new Headers({ "x-ratelimit-reset": String(NOW / 1000 + 1.5) }), NOW, 429),
+    ).toBe(1500);
+    expect(
+      retryAfterMs(new Headers({ "x-ratelimit-reset": String(NOW / 1000 - 5) }), NOW, 429),
+    ).toBe(0);
   });
 
   it("prefers Retry-After over x-ratelimit-reset", () => {
@@ -46,7 +48,7 @@ describe("retryAfterMs", () => {
       "retry-after": "3",
       "x-ratelimit-reset": String(NOW / 1000 + 60),
     });
-    expect(retryAfterMs(headers, NOW)).toBe(3000);
+    expect(retryAfterMs(headers, NOW, 429)).toBe(3000);
   });
 
   it("falls back to x-ratelimit-reset when Retry-After is unreadable", () => {
@@ -54,7 +56,7 @@ describe("retryAfterMs", () => {
       "retry-after": "soon",
       "x-ratelimit-reset": String(NOW / 1000 + 4),
     });
-    expect(retryAfterMs(headers, NOW)).toBe(4000);
+    expect(retryAfterMs(headers, NOW, 429)).toBe(4000);
   });
 
   it("is undefined without a usable header", () => {
@@ -63,5 +65,26 @@ describe("retryAfterMs", () => {
     expect(retryAfterMs(new Headers({ "retry-after": "-5" }), NOW)).toBeUndefined();
     expect(retryAfterMs(new Headers({ "retry-after": "1.5" }), NOW)).toBeUndefined();
     expect(retryAfterMs(new Headers({ "x-ratelimit-reset": "tomorrow" }), NOW)).toBeUndefined();
+  });
+
+  it("reads x-ratelimit-reset only when the quota is the problem", () => {
+    const reset = String(NOW / 1000 + 40);
+    // Asset sends the window's end on every answer: a 503 with quota left is no reason to idle.
+    expect(retryAfterMs(new Headers({ "x-ratelimit-reset": reset }), NOW, 503)).toBeUndefined();
+    expect(
+      retryAfterMs(
+        new Headers({ "x-ratelimit-reset": reset, "x-ratelimit-remaining": "12" }),
+        NOW,
+        503,
+      ),
+    ).toBeUndefined();
+    expect(
+      retryAfterMs(
+        new Headers({ "x-ratelimit-reset": reset, "x-ratelimit-remaining": "0" }),
+        NOW,
+        503,
+      ),
+    ).toBe(40_000);
+    expect(retryAfterMs(new Headers({ "x-ratelimit-reset": reset }), NOW, 429)).toBe(40_000);
   });
 });

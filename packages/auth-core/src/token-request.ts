@@ -111,7 +111,7 @@ export async function sendTokenRequest(
         ...context,
         status: response.status,
         body: errorBody,
-        retryAfterMs: retryAfterMs(response.headers, request.now()),
+        retryAfterMs: retryAfterMs(response.headers, request.now(), response.status),
       },
     );
   }
