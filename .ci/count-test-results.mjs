@@ -4,10 +4,20 @@ import { readdirSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
-const workspaces = ["packages", "tools"].flatMap((parent) =>
-  readdirSync(path.join(root, parent)).map((name) => path.join(parent, name)),
+// The workspace folders, read from pnpm-workspace.yaml's `packages` list ("dir" or "dir/*").
+const globs = readFileSync(path.join(root, "pnpm-workspace.yaml"), "utf8")
+  .split("packages:")[1]
+  .split(/\n(?=\S)/)[0]
+  .split("\n")
+  .map((line) => /^\s+-\s+(\S+)/.exec(line)?.[1])
+  .filter(Boolean);
+const workspaces = globs.flatMap((glob) =>
+  glob.endsWith("/*")
+    ? readdirSync(path.join(root, glob.slice(0, -2))).map((name) =>
+        path.join(glob.slice(0, -2), name),
+      )
+    : [glob],
 );
-workspaces.push("scripts", "demo");
 
 let passed = 0;
 let failed = 0;
