@@ -1,61 +1,59 @@
-import { inspect } from "node:util";
+// Asset's own behaviour: its expires_in encodings, its url-encoded grant with optional fields,
+// its FastAPI and rate-limit errors, and its servers. What every vendor shares runs from the
+// conformance suite.
 import {
-  ConfigurationError,
-  createMemoryStore,
-  TokenRequestError,
-  TokenResponseError,
-  type TokenEvent,
-} from "@tokenyard/auth-core";
-import { startAsset, type AssetOptions, type FakeVendor } from "@tokenyard/fake-vendors";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+  describeCaching,
+  describeConfiguration,
+  describeErrorsAndSecrets,
+  T0,
+  T0_SECONDS,
+  useVendorHarness,
+} from "@tokenyard/fake-vendors/conformance";
+import { expectNoSecrets, rejectionOf } from "@tokenyard/fake-vendors/secret-scan";
+import { createMemoryStore, TokenRequestError } from "@tokenyard/auth-core";
+import { describe, expect, it } from "vitest";
 import {
   createAssetAuth,
   createAssetClient,
   servers,
-  type AssetAuthOptions,
   type AssetCredentials,
 } from "../src/index.js";
-import { expectNoSecrets, rejectionOf } from "@tokenyard/fake-vendors/secret-scan";
+import { asset } from "./asset-vendor.js";
 
-type FakeAsset = FakeVendor<{ clientId: string; clientSecret: string }>;
+const { credentials } = asset.validOptions;
 
-// Not on a whole second: relative (T0 + n s) and absolute (whole epoch seconds) expiries differ.
-const T0 = 1_760_000_000_123;
-const T0_SECONDS = Math.floor(T0 / 1000);
-let time = T0;
-const now = (): number => time;
+describeCaching(asset);
+describeErrorsAndSecrets(asset);
+describeConfiguration(asset, [
+  // Wire names are not option names.
+  [
+    "a wire field as credential",
+    { credentials: { ...credentials, grantType: "x" } },
+    "credentials.grantType",
+  ],
+  [
+    "a resource that is not a list",
+    { credentials: { ...credentials, resource: "https://a" } },
+    "credentials.resource",
+  ],
+  [
+    "an expiresIn that is not a number",
+    { credentials: { ...credentials, expiresIn: "60" } },
+    "credentials.expiresIn",
+  ],
+]);
 
-const running: FakeAsset[] = [];
-async function start(options: AssetOptions = {}): Promise<FakeAsset> {
-  const server = await startAsset({ now, ...options });
-  running.push(server);
-  return server;
-}
+const { start, authFor, secretsOf } = useVendorHarness(asset);
+type FakeAsset = Awaited<ReturnType<typeof start>>;
 
-function authFor(
+/** A provider whose credentials add Asset's optional request fields to the fake's. */
+function authWith(
   server: FakeAsset,
-  options: Partial<AssetAuthOptions> = {},
-  extra: Partial<AssetCredentials> = {},
+  extra: Partial<AssetCredentials>,
+  options: Parameters<typeof authFor>[1] = {},
 ) {
-  return createAssetAuth({
-    credentials: { ...server.credentials, ...extra },
-    baseUrl: server.baseUrl,
-    now,
-    ...options,
-  });
+  return authFor(server, { ...options, credentials: { ...server.credentials, ...extra } });
 }
-
-function secretsOf(server: FakeAsset): string[] {
-  return [server.credentials.clientId, server.credentials.clientSecret, ...server.issuedTokens];
-}
-
-beforeEach(() => {
-  time = T0;
-});
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((server) => server.close()));
-});
 
 describe("token response", () => {
   it("reads an absolute expires_in (epoch seconds, the documented form)", async () => {
@@ -75,7 +73,7 @@ describe("token response", () => {
 
   it("reads an absolute expires_in for a requested lifetime", async () => {
     const server = await start({ expiresIn: "absolute" });
-    const token = await authFor(server, {}, { expiresIn: 1800 }).getToken();
+    const token = await authWith(server, { expiresIn: 1800 }).getToken();
     expect(token.expiresAt).toBe((T0_SECONDS + 1800) * 1000);
   });
 
@@ -92,7 +90,7 @@ describe("token response", () => {
 
   it("falls back to the requested expiresIn when the response has no expiry", async () => {
     const server = await start({ expiresIn: "absent", lifetimeSeconds: 1234 });
-    const token = await authFor(server, {}, { expiresIn: 1800 }).getToken();
+    const token = await authWith(server, { expiresIn: 1800 }).getToken();
     expect(token.expiresAt).toBe(T0 + 1_800_000);
     expect(token.raw).toEqual({ access_token: server.issuedTokens[0], token_type: "Bearer" });
   });
@@ -127,11 +125,12 @@ describe("request on the wire", () => {
   it("sends every optional field, with one resource= per value", async () => {
     const server = await start();
     const resource = ["https://api.getasset.com/ledger", "https://api.getasset.com/invoices"];
-    await authFor(
-      server,
-      {},
-      { businessId: "biz_42", scope: "ledger:read invoice:create", expiresIn: 900, resource },
-    ).getToken();
+    await authWith(server, {
+      businessId: "biz_42",
+      scope: "ledger:read invoice:create",
+      expiresIn: 900,
+      resource,
+    }).getToken();
     const [request] = server.requests;
     expect(request?.body).toEqual({
       grant_type: "client_credentials",
@@ -150,113 +149,37 @@ describe("request on the wire", () => {
 
   it("sends a single resource as a single field", async () => {
     const server = await start();
-    await authFor(server, {}, { resource: ["https://api.getasset.com/ledger"] }).getToken();
+    await authWith(server, { resource: ["https://api.getasset.com/ledger"] }).getToken();
     expect(server.requests[0]?.body?.["resource"]).toBe("https://api.getasset.com/ledger");
   });
 });
 
 describe("cache", () => {
-  it("serves a second call from the cache", async () => {
-    const server = await start();
-    const auth = authFor(server);
-    const first = await auth.getToken();
-    expect((await auth.getToken()).accessToken).toBe(first.accessToken);
-    expect(server.tokenRequests()).toBe(1);
-    expect(auth.stats()).toMatchObject({ hits: 1, misses: 1, requests: 1 });
-  });
-
-  it("never hands out a token within the expiry skew", async () => {
-    const server = await start();
-    const auth = authFor(server);
-    const first = await auth.getToken();
-    time = first.expiresAt - 30_001;
-    expect((await auth.getToken()).accessToken).toBe(first.accessToken);
-    expect(server.tokenRequests()).toBe(1);
-    time = first.expiresAt - 30_000;
-    const second = await auth.getToken();
-    expect(server.tokenRequests()).toBe(2);
-    expect(second.accessToken).toBe(server.issuedTokens[1]);
-    expect(second.expiresAt).toBe((Math.floor(time / 1000) + 3600) * 1000);
-  });
-
-  it("makes one request for 1,000 concurrent callers", async () => {
-    const server = await start();
-    server.setDelay(20);
-    const auth = authFor(server);
-    const tokens = await Promise.all(Array.from({ length: 1000 }, () => auth.getToken()));
-    expect(server.tokenRequests()).toBe(1);
-    expect(new Set(tokens.map((token) => token.accessToken))).toEqual(
-      new Set([server.issuedTokens[0]]),
-    );
-  });
-
   it("never shares a token between credential sets that differ only in scope or resource", async () => {
     const server = await start();
-    const store = createMemoryStore({ now });
+    const store = createMemoryStore({ now: () => T0 });
     const plain = await authFor(server, { store }).getToken();
     const again = await authFor(server, { store }).getToken();
     expect(again.accessToken).toBe(plain.accessToken);
     expect(server.tokenRequests()).toBe(1);
 
-    const scoped = await authFor(server, { store }, { scope: "ledger:read" }).getToken();
-    const business = await authFor(server, { store }, { businessId: "biz_1" }).getToken();
-    const other = await authFor(
+    const scoped = await authWith(server, { scope: "ledger:read" }, { store }).getToken();
+    const business = await authWith(server, { businessId: "biz_1" }, { store }).getToken();
+    const other = await authWith(
       server,
-      { store },
       { resource: ["https://api.getasset.com/other"] },
+      { store },
     ).getToken();
     expect(server.tokenRequests()).toBe(4);
     expect(new Set([plain, scoped, business, other].map((t) => t.accessToken)).size).toBe(4);
   });
-
-  it("never shares a token between different client secrets", async () => {
-    const server = await start();
-    const store = createMemoryStore({ now });
-    await authFor(server, { store }).getToken();
-    const error = await rejectionOf(
-      authFor(server, { store, retries: 0 }, { clientSecret: "another-secret" }).getToken(),
-    );
-    expect(error).toBeInstanceOf(TokenRequestError);
-    expect(server.tokenRequests()).toBe(2);
-  });
-
-  it("fetches a new token after invalidate() and on forceRefresh", async () => {
-    const server = await start();
-    const auth = authFor(server);
-    await auth.getToken();
-    await auth.invalidate();
-    const second = await auth.getToken();
-    expect(server.tokenRequests()).toBe(2);
-    const third = await auth.getToken({ forceRefresh: true });
-    expect(server.tokenRequests()).toBe(3);
-    expect(server.issuedTokens).toEqual([
-      expect.any(String),
-      second.accessToken,
-      third.accessToken,
-    ]);
-    expect(new Set(server.issuedTokens).size).toBe(3);
-  });
 });
 
 describe("errors", () => {
-  it("turns Asset's 401 {error, data} into a TokenRequestError", async () => {
-    const server = await start();
-    const error = await rejectionOf(
-      authFor(server, { retries: 0 }, { clientSecret: "wrong-secret-value" }).getToken(),
-    );
-    expect(error).toBeInstanceOf(TokenRequestError);
-    const failure = error as TokenRequestError;
-    expect(failure.status).toBe(401);
-    expect(failure.body).toEqual({ error: "invalid_client", data: null });
-    expect(failure.message).toContain("invalid_client");
-    expect(failure.vendor).toBe("Asset");
-    expectNoSecrets(error, [...secretsOf(server), "wrong-secret-value"]);
-  });
-
   it("turns FastAPI's 422 {detail} into a TokenRequestError naming the field", async () => {
     const server = await start();
     const scope = "ledger:read,invoice:create";
-    const error = await rejectionOf(authFor(server, { retries: 0 }, { scope }).getToken());
+    const error = await rejectionOf(authWith(server, { scope }, { retries: 0 }).getToken());
     expect(error).toBeInstanceOf(TokenRequestError);
     const failure = error as TokenRequestError;
     expect(failure.status).toBe(422);
@@ -293,124 +216,9 @@ describe("errors", () => {
     // x-ratelimit-reset is the end of the current one-minute window, in unix seconds.
     expect(failure.retryAfterMs).toBe((Math.floor(T0_SECONDS / 60) * 60 + 60) * 1000 - T0);
   });
-
-  it("turns a 2xx without a token into a TokenResponseError", async () => {
-    const server = await start();
-    server.failNext({ status: 200, body: { token_type: "Bearer", expires_in: 3600 } });
-    const error = await rejectionOf(authFor(server).getToken());
-    expect(error).toBeInstanceOf(TokenResponseError);
-    expect((error as TokenResponseError).status).toBe(200);
-  });
-
-  it("reports a dropped connection or a closed server without status, with a cause", async () => {
-    const server = await start();
-    server.failNext("drop");
-    const dropped = await rejectionOf(authFor(server, { retries: 0 }).getToken());
-    expect(dropped).toBeInstanceOf(TokenRequestError);
-    expect((dropped as TokenRequestError).status).toBeUndefined();
-    expect((dropped as TokenRequestError).cause).toBeDefined();
-    await server.close();
-    const closed = await rejectionOf(authFor(server, { retries: 0 }).getToken());
-    expect(closed).toBeInstanceOf(TokenRequestError);
-    expect((closed as TokenRequestError).status).toBeUndefined();
-    expect((closed as TokenRequestError).cause).toBeInstanceOf(Error);
-  });
-});
-
-describe("secrets", () => {
-  it("appear in no error, cause or event of any failure", async () => {
-    const server = await start();
-    const events: TokenEvent[] = [];
-    const onEvent = (event: TokenEvent): void => void events.push(event);
-    const extra = { businessId: "biz_secretive", scope: "ledger:read" };
-    const auth = authFor(server, { retries: 0, onEvent }, extra);
-    await auth.getToken();
-    const secrets = (): string[] => [...secretsOf(server), ...Object.values(extra)];
-    const failures: Array<[string, () => void]> = [
-      [
-        "401",
-        () => server.failNext({ status: 401, body: { error: "invalid_client", data: null } }),
-      ],
-      [
-        "422",
-        () =>
-          server.failNext({
-            status: 422,
-            body: { detail: [{ loc: ["body"], msg: "x", type: "y" }] },
-          }),
-      ],
-      ["503", () => server.failNext({ status: 503, body: { error: "maintenance", data: null } })],
-      ["no token", () => server.failNext({ status: 200, body: { token_type: "Bearer" } })],
-      ["drop", () => server.failNext("drop")],
-    ];
-    for (const [label, script] of failures) {
-      script();
-      const error = await rejectionOf(auth.getToken({ forceRefresh: true }));
-      expect(error, label).toBeInstanceOf(Error);
-      expectNoSecrets(error, secrets(), label);
-    }
-    await server.close();
-    expectNoSecrets(await rejectionOf(auth.getToken({ forceRefresh: true })), secrets());
-    expect(events.filter((event) => event.type === "refresh-error")).toHaveLength(6);
-    expectNoSecrets(events, secrets(), "events");
-  });
-
-  it("are hidden from util.inspect of the provider and the token", async () => {
-    const server = await start();
-    const auth = authFor(server);
-    const token = await auth.getToken();
-    expectNoSecrets(inspect(auth, { depth: 10 }), secretsOf(server), "provider");
-    expectNoSecrets(inspect(token, { depth: 10 }), secretsOf(server), "token");
-  });
-});
-
-describe("configuration", () => {
-  const create = (options: unknown) => () => createAssetAuth(options as AssetAuthOptions);
-  const credentials = { clientId: "client_abc", clientSecret: "s3cr3t-value" };
-  const cases: Array<[string, unknown, string]> = [
-    ["a missing clientSecret", { credentials: { clientId: "a" } }, "credentials.clientSecret"],
-    [
-      "a missing clientId",
-      { credentials: { clientSecret: "s3cr3t-value" } },
-      "credentials.clientId",
-    ],
-    [
-      "an unknown credential",
-      { credentials: { ...credentials, grantType: "x" } },
-      "credentials.grantType",
-    ],
-    [
-      "a resource that is not a list",
-      { credentials: { ...credentials, resource: "https://a" } },
-      "credentials.resource",
-    ],
-    [
-      "an expiresIn that is not a number",
-      { credentials: { ...credentials, expiresIn: "60" } },
-      "credentials.expiresIn",
-    ],
-    ["an unknown server", { credentials, server: "staging" }, "server"],
-    ["plain http to a remote host", { credentials, baseUrl: "http://api.getasset.com" }, "baseUrl"],
-    ["a negative timeoutMs", { credentials, timeoutMs: -1 }, "timeoutMs"],
-  ];
-  it.each(cases)("throws ConfigurationError synchronously for %s", (_label, options, option) => {
-    expect(create(options)).toThrow(ConfigurationError);
-    try {
-      create(options)();
-    } catch (error) {
-      expect((error as ConfigurationError).option).toBe(option);
-      expect((error as Error).message).not.toContain("s3cr3t-value");
-    }
-  });
 });
 
 describe("authorization header and middleware", () => {
-  it("getAuthorizationHeader() is `Bearer <token>`", async () => {
-    const server = await start();
-    const header = await authFor(server).getAuthorizationHeader();
-    expect(header).toBe(`Bearer ${server.issuedTokens[0]}`);
-  });
-
   it("createAssetClient + middleware() sends the header", async () => {
     const server = await start();
     const auth = authFor(server);
@@ -420,14 +228,6 @@ describe("authorization header and middleware", () => {
     const { response } = await client.GET("/v0/ledger/accounts" as never);
     expect(response.status).toBe(404);
     const call = server.requests.find((request) => request.path === "/v0/ledger/accounts");
-    expect(call?.headers["authorization"]).toBe(`Bearer ${server.issuedTokens[0]}`);
-  });
-
-  it("provider.fetch sends the header", async () => {
-    const server = await start();
-    const auth = authFor(server);
-    await auth.fetch(`${server.origin}/v0/businesses`);
-    const call = server.requests.find((request) => request.path === "/v0/businesses");
     expect(call?.headers["authorization"]).toBe(`Bearer ${server.issuedTokens[0]}`);
   });
 });
@@ -448,12 +248,12 @@ describe("servers", () => {
       return Response.json({ access_token: "t", token_type: "Bearer" });
     };
     const credentials = { clientId: "client", clientSecret: "secret" };
-    await createAssetAuth({ credentials, fetch, now }).getToken();
-    await createAssetAuth({ credentials, fetch, now, server: "production" }).getToken();
+    await createAssetAuth({ credentials, fetch, now: () => T0 }).getToken();
+    await createAssetAuth({ credentials, fetch, now: () => T0, server: "production" }).getToken();
     await createAssetAuth({
       credentials,
       fetch,
-      now,
+      now: () => T0,
       server: "production",
       baseUrl: "https://asset.internal.example/proxy",
     }).getToken();

@@ -27,6 +27,7 @@ import {
   recordingSleep,
   startAcmeTokens,
   until,
+  rejection,
 } from "./test-server.test-helper.js";
 
 afterEach(closeAllServers);
@@ -62,15 +63,6 @@ function within<T>(promise: Promise<T>, ms = 1000): Promise<T> {
       setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms).unref(),
     ),
   ]);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
 }
 
 /** True if `promise` is still pending after the event loop turned a few times. */

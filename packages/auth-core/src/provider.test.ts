@@ -23,6 +23,7 @@ import {
   unusedUrl,
   type RecordedRequest,
   type TestServer,
+  rejection,
 } from "./test-server.test-helper.js";
 
 afterEach(closeAllServers);
@@ -73,15 +74,6 @@ function acmeProvider(
     ...extra,
   });
   return { provider, events };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
 }
 
 const KEY = /^tokenyard:v1:acme:[0-9a-f]{64}$/;

@@ -19,6 +19,7 @@ import {
   startAcmeTokens,
   unusedUrl,
   type AcmeAnswer,
+  rejection,
 } from "./test-server.test-helper.js";
 
 afterEach(closeAllServers);
@@ -35,15 +36,6 @@ function requestError(status: number | undefined, retryAfterMs?: number): TokenR
     status,
     retryAfterMs,
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("withRetries (unit)", () => {

@@ -470,6 +470,16 @@ export function recordingSleep(clock?: { advance(ms: number): void }): {
   };
 }
 
+/** The promise's rejection; fails the test when it resolves instead. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+}
+
 /** Lets pending I/O callbacks and microtasks run: one macrotask turn. */
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

@@ -18,6 +18,7 @@ import {
   startServer,
   unusedUrl,
   type TestServer,
+  rejection,
 } from "./test-server.test-helper.js";
 
 afterEach(closeAllServers);
@@ -45,16 +46,6 @@ function send(
     now: () => T0,
     ...extra,
   });
-}
-
-/** The rejection of `promise`, which must reject. */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
 }
 
 const jsonOp = acmeJson.token.operation;
