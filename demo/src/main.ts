@@ -1,13 +1,17 @@
 /**
- * `pnpm demo`: gets a token from each vendor through its generated package, against local
- * stand-ins that follow each vendor's spec (tools/fake-vendors), and prints what happened.
+ * `pnpm demo`: gets a token from each vendor through its generated package, against each
+ * package's own sandbox (`@tokenyard/<vendor>-auth/testing`, generated from the same spec), and
+ * prints what happened.
  */
 import { createAssetAuth } from "@tokenyard/asset-auth";
+import { startAssetSandbox } from "@tokenyard/asset-auth/testing";
 import type { AccessToken, TokenProvider } from "@tokenyard/auth-core";
-import { startAsset, startKlearStack, startManis, startWilson } from "@tokenyard/fake-vendors";
 import { createKlearStackAuth } from "@tokenyard/klearstack-auth";
+import { startKlearStackSandbox } from "@tokenyard/klearstack-auth/testing";
 import { createManisAuth } from "@tokenyard/manis-auth";
+import { startManisSandbox } from "@tokenyard/manis-auth/testing";
 import { createWilsonAuth } from "@tokenyard/wilson-auth";
+import { startWilsonSandbox } from "@tokenyard/wilson-auth/testing";
 
 interface DemoVendor {
   readonly name: string;
@@ -18,10 +22,10 @@ interface DemoVendor {
 
 async function startVendors(): Promise<DemoVendor[]> {
   const [wilson, asset, klearstack, manis] = await Promise.all([
-    startWilson(),
-    startAsset(),
-    startKlearStack(),
-    startManis(),
+    startWilsonSandbox(),
+    startAssetSandbox(),
+    startKlearStackSandbox(),
+    startManisSandbox(),
   ]);
   return [
     {

@@ -3,8 +3,13 @@
 
 import { defineConfig } from "tsdown";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  platform: "neutral",
-  dts: true,
-});
+export default defineConfig([
+  { entry: { index: "src/index.ts" }, platform: "neutral", dts: true },
+  {
+    entry: { testing: "src/testing.gen.ts" },
+    platform: "node",
+    dts: true,
+    clean: false,
+    fixedExtension: false,
+  },
+]);

@@ -139,6 +139,24 @@ describe("a bad spec gets one line per problem, with file, line and JSON pointer
         /#\/paths\/~1oauth~1token\/post\/responses\/200\/content: the 200 response must have an application\/json body$/,
     },
     {
+      case: "a refresh that sends the bearer token to an operation without bearer security",
+      edit: (d: any) => {
+        d.paths["/oauth/refresh"] = {
+          post: {
+            operationId: "refreshToken",
+            responses: d.paths["/oauth/token"].post.responses,
+          },
+        };
+        d["x-tokenyard"].refresh = {
+          operation: "refreshToken",
+          sends: {},
+          authorization: "current-access-token",
+        };
+      },
+      expected:
+        /#\/x-tokenyard\/refresh\/authorization: sends the current access token as a bearer token, but operation refreshToken declares no http bearer security/,
+    },
+    {
       case: "refresh sending an input the operation does not have",
       edit: (d: any) => {
         d["x-tokenyard"].refresh = { operation: "issueToken", sends: { refresh: "refreshToken" } };

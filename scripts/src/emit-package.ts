@@ -29,6 +29,7 @@ export function emitPackageJson(model: VendorModel, existingVersion: string | un
     engines: { node: ">=20.19" },
     exports: {
       ".": { types: "./dist/index.d.ts", default: "./dist/index.js" },
+      "./testing": { types: "./dist/testing.d.ts", default: "./dist/testing.js" },
       "./package.json": "./package.json",
     },
     main: "./dist/index.js",
@@ -86,6 +87,7 @@ export function emitTurboJson(model: VendorModel): string {
 export const GENERATED_FILES = [
   "src/schema.gen.ts",
   "src/auth.gen.ts",
+  "src/testing.gen.ts",
   "src/index.ts",
   "package.json",
   "tsconfig.json",
@@ -102,17 +104,24 @@ export function emitTsconfig(): string {
   );
 }
 
-/** `tsdown.config.ts`: one ESM entry with bundled declarations, for every runtime. */
-export function emitTsdownConfig(model: VendorModel, header: string): string {
-  void model;
+/**
+ * `tsdown.config.ts`: the main entry for every runtime, and the node-only `/testing` entry (the
+ * sandbox) built apart so that it never reaches an app's bundle.
+ */
+export function emitTsdownConfig(header: string): string {
   return `${header}
 import { defineConfig } from "tsdown";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  platform: "neutral",
-  dts: true,
-});
+export default defineConfig([
+  { entry: { index: "src/index.ts" }, platform: "neutral", dts: true },
+  {
+    entry: { testing: "src/testing.gen.ts" },
+    platform: "node",
+    dts: true,
+    clean: false,
+    fixedExtension: false,
+  },
+]);
 `;
 }
 

@@ -81,6 +81,39 @@ ${needsBaseUrl ? `\`baseUrl\` is required: ${model.file} publishes no usable hos
 - Access token: \`${model.binding.token.accessToken}\`; type: ${typeof model.binding.token.tokenType === "string" ? `\`${model.binding.token.tokenType}\`` : `\`${model.binding.token.tokenType.from}\` (default \`${model.binding.token.tokenType.fallback}\`)`}.
 - Expiry: ${expiry || "none declared"}${model.binding.token.defaultLifetimeSeconds ? `; when absent, ${model.binding.token.defaultLifetimeSeconds} s` : ""}.${refresh ? `\n- Refresh: \`${refresh.operationId}\` (\`${refresh.method.toUpperCase()} ${refresh.path}\`) with the refresh token at \`${model.binding.token.refreshToken?.from}\`.` : ""}
 
+## Testing your app without ${name}
+
+\`${model.packageName}/testing\` starts an offline ${name} on 127.0.0.1, generated from the same
+spec: it accepts only requests that follow the spec, answers with ${name}'s response shape, expiry
+encoding and error bodies, and takes faults on demand. It is a separate entry point, so it never
+reaches your production bundle.
+
+\`\`\`ts
+import { expect, it } from "vitest";
+import { TokenRequestError } from "@tokenyard/auth-core";
+import { create${name}Auth } from "${model.packageName}";
+import { start${name}Sandbox } from "${model.packageName}/testing";
+
+it("gets a token, and survives ${name} being down", async () => {
+  const sandbox = await start${name}Sandbox();
+  try {
+    const auth = create${name}Auth({ credentials: sandbox.credentials, baseUrl: sandbox.baseUrl, retries: 0 });
+    expect((await auth.getToken()).accessToken).toBe(sandbox.issuedTokens[0]);
+
+    sandbox.fail({ status: 503 });
+    await auth.invalidate();
+    await expect(auth.getToken()).rejects.toBeInstanceOf(TokenRequestError);
+    expect(sandbox.tokenRequests()).toBe(2);
+  } finally {
+    await sandbox.close();
+  }
+});
+\`\`\`
+
+Faults: \`{ status, retryAfter? }\` (401, 403, 429, 500, 503…), \`"drop"\`, \`"malformed-json"\`,
+\`"no-token"\`, \`{ latencyMs }\`; also \`setLifetime(seconds)\`, \`setDelay(ms)\`, \`revoke(token?)\`, and
+\`requests\` to see what your app sent.
+
 Errors are \`TokenRequestError\`, \`TokenResponseError\` and \`ConfigurationError\` from
 \`@tokenyard/auth-core\`; none of them ever contains a credential or a token.
 `;

@@ -12,6 +12,8 @@ import {
 } from "./emit-package.js";
 import { emitReadme } from "./emit-readme.js";
 import { emitSchema } from "./emit-schema.js";
+import { emitTesting } from "./emit-testing.js";
+import { deriveSandboxBinding } from "./sandbox-model.js";
 import { formatFile } from "./format-file.js";
 import { generatedHeader } from "./generated-header.js";
 import { loadSpec } from "./load-spec.js";
@@ -84,10 +86,11 @@ async function renderVendor(
   const unformatted: Record<(typeof GENERATED_FILES)[number], string> = {
     "src/schema.gen.ts": await emitSchema(spec),
     "src/auth.gen.ts": emitAuth(model),
+    "src/testing.gen.ts": emitTesting(model, deriveSandboxBinding(spec, model)),
     "src/index.ts": emitIndex(header),
     "package.json": emitPackageJson(model, existingVersion),
     "tsconfig.json": emitTsconfig(),
-    "tsdown.config.ts": emitTsdownConfig(model, header),
+    "tsdown.config.ts": emitTsdownConfig(header),
     "turbo.json": emitTurboJson(model),
     "README.md": emitReadme(model),
   };

@@ -265,3 +265,27 @@ export function errorBodies(
       return Object.keys(content).map((mediaType) => ({ status, mediaType }));
     });
 }
+
+/** Whether the operation's security (or the document's) names an http bearer scheme. */
+export function takesBearer(spec: LoadedSpec, found: FoundOperation): boolean {
+  const security = found.operation.value.security ?? spec.document.security ?? [];
+  const schemes = isRecord(spec.document.components)
+    ? spec.document.components.securitySchemes
+    : undefined;
+  if (!Array.isArray(security) || !isRecord(schemes)) return false;
+  return security.some(
+    (requirement) =>
+      isRecord(requirement) &&
+      Object.keys(requirement).some((name) => {
+        const scheme = resolveRef(spec, {
+          value: schemes[name],
+          pointer: pointerJoin("/components/securitySchemes", name),
+        }).value;
+        return (
+          isRecord(scheme) &&
+          scheme.type === "http" &&
+          String(scheme.scheme).toLowerCase() === "bearer"
+        );
+      }),
+  );
+}

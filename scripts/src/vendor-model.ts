@@ -20,6 +20,7 @@ import {
   findOperation,
   operationInputs,
   successResponse,
+  takesBearer,
   type FoundOperation,
   type Input,
 } from "./read-operation.js";
@@ -195,6 +196,12 @@ export function deriveVendorModel(spec: LoadedSpec): VendorModel {
           "sends the refresh token, but x-tokenyard/token/refreshToken is not declared",
         );
       }
+    }
+    if (refresh.authorization === "current-access-token" && !takesBearer(spec, refreshOp)) {
+      problems.report(
+        "/x-tokenyard/refresh/authorization",
+        `sends the current access token as a bearer token, but operation ${refresh.operation} declares no http bearer security (${refreshOp.operation.pointer}/security)`,
+      );
     }
     const refreshResponse = problems.attempt(() => successResponse(spec, refreshOp));
     if (refreshResponse) {

@@ -33,3 +33,4 @@ export {
 } from "./harness.js";
 export { describeTokenLifecycle } from "./lifecycle.js";
 export { describeAuthorizedCalls } from "./replay.js";
+export { describeSandbox, type SandboxAdapter, type SandboxUnderTest } from "./sandbox.js";
