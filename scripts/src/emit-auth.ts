@@ -59,13 +59,13 @@ export function emitAuth(model: VendorModel): string {
 import {
   createTokenProvider,
   createVendorClient,
-  type AuthBinding,
   type TokenProvider,
   type TokenRequestError,
   type ${needsBaseUrl ? "VendorAuthOptionsWithBaseUrl" : "VendorAuthOptions"},
   type ${needsBaseUrl ? "VendorClientOptionsWithBaseUrl" : "VendorClientOptions"},
 } from "@tokenyard/auth-core";
 import type { Client } from "openapi-fetch";
+import { binding } from "./binding.gen.js";
 import type { operations, paths } from "./schema.gen.js";
 
 export type { components, operations, paths } from "./schema.gen.js";
@@ -96,7 +96,6 @@ export type ${name}TokenRequestError = TokenRequestError<${name}ErrorBody>;
 /** Options of {@link create${name}Auth}. ${serverDoc} */
 export type ${name}AuthOptions = ${optionsType};
 
-const binding: AuthBinding = ${JSON.stringify(model.binding)};
 
 /**
  * A cached, self-refreshing source of ${name} access tokens.
@@ -133,4 +132,17 @@ function exampleOptions(model: VendorModel): string {
 
 function escapeComment(text: string): string {
   return text.replaceAll("*/", "*\\/").replace(/\s+/g, " ");
+}
+
+/**
+ * `binding.gen.ts`: the vendor as data for auth-core, shared by the main entry and the sandbox,
+ * and not exported from the package.
+ */
+export function emitBinding(model: VendorModel): string {
+  return `${generatedHeader(model)}
+import type { AuthBinding } from "@tokenyard/auth-core";
+
+/** How auth-core talks to ${model.name}, derived from ${model.file}. */
+export const binding: AuthBinding = ${JSON.stringify(model.binding)};
+`;
 }

@@ -87,6 +87,7 @@ export function emitTurboJson(model: VendorModel): string {
 export const GENERATED_FILES = [
   "src/schema.gen.ts",
   "src/auth.gen.ts",
+  "src/binding.gen.ts",
   "src/testing.gen.ts",
   "src/index.ts",
   "package.json",

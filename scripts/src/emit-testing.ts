@@ -8,16 +8,19 @@ import type { VendorModel } from "./vendor-model.js";
  */
 export function emitTesting(model: VendorModel, sandbox: SandboxBinding): string {
   const { name } = model;
+  // The binding itself comes from binding.gen.ts, shared with the main entry.
+  const { auth: _auth, ...withoutAuth } = sandbox;
   const refresh = model.refreshOperation
     ? ` and \`${model.refreshOperation.operationId}\` (${model.refreshOperation.method.toUpperCase()} ${model.refreshOperation.path})`
     : "";
   return `${generatedHeader(model)}
 import { startSandbox, type Sandbox, type SandboxBinding, type SandboxOptions } from "@tokenyard/auth-core/testing";
 import type { ${name}Credentials } from "./auth.gen.js";
+import { binding } from "./binding.gen.js";
 
 export type { Sandbox, SandboxOptions } from "@tokenyard/auth-core/testing";
 
-const sandbox: SandboxBinding = ${JSON.stringify(sandbox)};
+const sandbox: SandboxBinding = { auth: binding, ${JSON.stringify(withoutAuth).slice(1)};
 
 /**
  * Starts an offline ${name} on 127.0.0.1 that behaves as ${model.file} describes:

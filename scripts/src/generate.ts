@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { checkSpec } from "./check-spec.js";
-import { emitAuth } from "./emit-auth.js";
+import { emitAuth, emitBinding } from "./emit-auth.js";
 import {
   GENERATED_FILES,
   emitIndex,
@@ -86,6 +86,7 @@ async function renderVendor(
   const unformatted: Record<(typeof GENERATED_FILES)[number], string> = {
     "src/schema.gen.ts": await emitSchema(spec),
     "src/auth.gen.ts": emitAuth(model),
+    "src/binding.gen.ts": emitBinding(model),
     "src/testing.gen.ts": emitTesting(model, deriveSandboxBinding(spec, model)),
     "src/index.ts": emitIndex(header),
     "package.json": emitPackageJson(model, existingVersion),

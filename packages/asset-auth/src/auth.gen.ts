@@ -4,13 +4,13 @@
 import {
   createTokenProvider,
   createVendorClient,
-  type AuthBinding,
   type TokenProvider,
   type TokenRequestError,
   type VendorAuthOptions,
   type VendorClientOptions,
 } from "@tokenyard/auth-core";
 import type { Client } from "openapi-fetch";
+import { binding } from "./binding.gen.js";
 import type { operations, paths } from "./schema.gen.js";
 
 export type { components, operations, paths } from "./schema.gen.js";
@@ -61,46 +61,6 @@ export type AssetTokenRequestError = TokenRequestError<AssetErrorBody>;
 
 /** Options of {@link createAssetAuth}. Default: `sandbox`. */
 export type AssetAuthOptions = VendorAuthOptions<AssetCredentials, AssetServer>;
-
-const binding: AuthBinding = {
-  vendor: "Asset",
-  id: "asset",
-  spec: "specs/asset.yaml",
-  servers: { sandbox: "https://api.sandbox.getasset.com", production: "https://api.getasset.com" },
-  defaultServer: "sandbox",
-  credentials: [
-    { name: "clientId", required: true, type: "string" },
-    { name: "clientSecret", required: true, type: "string" },
-    { name: "businessId", required: false, type: "string" },
-    { name: "expiresIn", required: false, type: "number" },
-    { name: "scope", required: false, type: "string" },
-    { name: "resource", required: false, type: "string[]" },
-  ],
-  token: {
-    operation: {
-      operationId: "getAccessToken",
-      method: "post",
-      path: "/v0/auth/token",
-      body: "form",
-      fields: [
-        { wire: "client_id", in: "body", from: "credentials.clientId" },
-        { wire: "client_secret", in: "body", from: "credentials.clientSecret" },
-        { wire: "grant_type", in: "body", from: { const: "client_credentials" } },
-        { wire: "business_id", in: "body", from: "credentials.businessId" },
-        { wire: "expires_in", in: "body", from: "credentials.expiresIn" },
-        { wire: "scope", in: "body", from: "credentials.scope" },
-        { wire: "resource", in: "body", from: "credentials.resource" },
-      ],
-    },
-    accessToken: "/access_token",
-    tokenType: { from: "/token_type", fallback: "Bearer" },
-    expiry: [
-      { from: "/expires_in", as: "auto" },
-      { from: "credentials.expiresIn", as: "seconds" },
-    ],
-    defaultLifetimeSeconds: 3600,
-  },
-};
 
 /**
  * A cached, self-refreshing source of Asset access tokens.

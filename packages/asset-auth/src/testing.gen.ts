@@ -8,52 +8,12 @@ import {
   type SandboxOptions,
 } from "@tokenyard/auth-core/testing";
 import type { AssetCredentials } from "./auth.gen.js";
+import { binding } from "./binding.gen.js";
 
 export type { Sandbox, SandboxOptions } from "@tokenyard/auth-core/testing";
 
 const sandbox: SandboxBinding = {
-  auth: {
-    vendor: "Asset",
-    id: "asset",
-    spec: "specs/asset.yaml",
-    servers: {
-      sandbox: "https://api.sandbox.getasset.com",
-      production: "https://api.getasset.com",
-    },
-    defaultServer: "sandbox",
-    credentials: [
-      { name: "clientId", required: true, type: "string" },
-      { name: "clientSecret", required: true, type: "string" },
-      { name: "businessId", required: false, type: "string" },
-      { name: "expiresIn", required: false, type: "number" },
-      { name: "scope", required: false, type: "string" },
-      { name: "resource", required: false, type: "string[]" },
-    ],
-    token: {
-      operation: {
-        operationId: "getAccessToken",
-        method: "post",
-        path: "/v0/auth/token",
-        body: "form",
-        fields: [
-          { wire: "client_id", in: "body", from: "credentials.clientId" },
-          { wire: "client_secret", in: "body", from: "credentials.clientSecret" },
-          { wire: "grant_type", in: "body", from: { const: "client_credentials" } },
-          { wire: "business_id", in: "body", from: "credentials.businessId" },
-          { wire: "expires_in", in: "body", from: "credentials.expiresIn" },
-          { wire: "scope", in: "body", from: "credentials.scope" },
-          { wire: "resource", in: "body", from: "credentials.resource" },
-        ],
-      },
-      accessToken: "/access_token",
-      tokenType: { from: "/token_type", fallback: "Bearer" },
-      expiry: [
-        { from: "/expires_in", as: "auto" },
-        { from: "credentials.expiresIn", as: "seconds" },
-      ],
-      defaultLifetimeSeconds: 3600,
-    },
-  },
+  auth: binding,
   basePath: "",
   token: {
     operationId: "getAccessToken",

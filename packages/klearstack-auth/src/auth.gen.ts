@@ -4,13 +4,13 @@
 import {
   createTokenProvider,
   createVendorClient,
-  type AuthBinding,
   type TokenProvider,
   type TokenRequestError,
   type VendorAuthOptionsWithBaseUrl,
   type VendorClientOptionsWithBaseUrl,
 } from "@tokenyard/auth-core";
 import type { Client } from "openapi-fetch";
+import { binding } from "./binding.gen.js";
 import type { operations, paths } from "./schema.gen.js";
 
 export type { components, operations, paths } from "./schema.gen.js";
@@ -51,50 +51,6 @@ export type KlearStackTokenRequestError = TokenRequestError<KlearStackErrorBody>
 
 /** Options of {@link createKlearStackAuth}. The spec has no usable host (Custom), so `baseUrl` is required. */
 export type KlearStackAuthOptions = VendorAuthOptionsWithBaseUrl<KlearStackCredentials>;
-
-const binding: AuthBinding = {
-  vendor: "KlearStack",
-  id: "klearstack",
-  spec: "specs/klearstack.yaml",
-  servers: { staging: "https://staging.klearstackapp.com" },
-  defaultServer: null,
-  credentials: [
-    { name: "username", required: true, type: "string" },
-    { name: "password", required: true, type: "string" },
-    { name: "companyName", required: true, type: "string" },
-  ],
-  token: {
-    operation: {
-      operationId: "getAccessToken",
-      method: "post",
-      path: "/access/klearstack/get_access_token",
-      body: "multipart",
-      fields: [
-        { wire: "username", in: "body", from: "credentials.username" },
-        { wire: "password", in: "body", from: "credentials.password" },
-        { wire: "company_name", in: "body", from: "credentials.companyName" },
-      ],
-    },
-    accessToken: "/access_token",
-    tokenType: "Bearer",
-    expiry: [{ from: "/access_token", as: "jwt-exp" }],
-    defaultLifetimeSeconds: 900,
-    refreshToken: { from: "/refresh_token", expiry: "jwt-exp" },
-  },
-  refresh: {
-    operation: {
-      operationId: "refreshAccessToken",
-      method: "post",
-      path: "/access/klearstack/getaccesstokenfromrefreshtoken",
-      body: "multipart",
-      fields: [
-        { wire: "refresh_token", in: "body", from: "refreshToken" },
-        { wire: "company_name", in: "body", from: "credentials.companyName" },
-      ],
-    },
-    authorization: "current-access-token",
-  },
-};
 
 /**
  * A cached, self-refreshing source of KlearStack access tokens.

@@ -8,53 +8,12 @@ import {
   type SandboxOptions,
 } from "@tokenyard/auth-core/testing";
 import type { KlearStackCredentials } from "./auth.gen.js";
+import { binding } from "./binding.gen.js";
 
 export type { Sandbox, SandboxOptions } from "@tokenyard/auth-core/testing";
 
 const sandbox: SandboxBinding = {
-  auth: {
-    vendor: "KlearStack",
-    id: "klearstack",
-    spec: "specs/klearstack.yaml",
-    servers: { staging: "https://staging.klearstackapp.com" },
-    defaultServer: null,
-    credentials: [
-      { name: "username", required: true, type: "string" },
-      { name: "password", required: true, type: "string" },
-      { name: "companyName", required: true, type: "string" },
-    ],
-    token: {
-      operation: {
-        operationId: "getAccessToken",
-        method: "post",
-        path: "/access/klearstack/get_access_token",
-        body: "multipart",
-        fields: [
-          { wire: "username", in: "body", from: "credentials.username" },
-          { wire: "password", in: "body", from: "credentials.password" },
-          { wire: "company_name", in: "body", from: "credentials.companyName" },
-        ],
-      },
-      accessToken: "/access_token",
-      tokenType: "Bearer",
-      expiry: [{ from: "/access_token", as: "jwt-exp" }],
-      defaultLifetimeSeconds: 900,
-      refreshToken: { from: "/refresh_token", expiry: "jwt-exp" },
-    },
-    refresh: {
-      operation: {
-        operationId: "refreshAccessToken",
-        method: "post",
-        path: "/access/klearstack/getaccesstokenfromrefreshtoken",
-        body: "multipart",
-        fields: [
-          { wire: "refresh_token", in: "body", from: "refreshToken" },
-          { wire: "company_name", in: "body", from: "credentials.companyName" },
-        ],
-      },
-      authorization: "current-access-token",
-    },
-  },
+  auth: binding,
   basePath: "",
   token: {
     operationId: "getAccessToken",

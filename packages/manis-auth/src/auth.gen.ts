@@ -4,13 +4,13 @@
 import {
   createTokenProvider,
   createVendorClient,
-  type AuthBinding,
   type TokenProvider,
   type TokenRequestError,
   type VendorAuthOptionsWithBaseUrl,
   type VendorClientOptionsWithBaseUrl,
 } from "@tokenyard/auth-core";
 import type { Client } from "openapi-fetch";
+import { binding } from "./binding.gen.js";
 import type { operations, paths } from "./schema.gen.js";
 
 export type { components, operations, paths } from "./schema.gen.js";
@@ -46,32 +46,6 @@ export type ManisTokenRequestError = TokenRequestError<ManisErrorBody>;
 
 /** Options of {@link createManisAuth}. The spec has no usable host (Custom), so `baseUrl` is required. */
 export type ManisAuthOptions = VendorAuthOptionsWithBaseUrl<ManisCredentials>;
-
-const binding: AuthBinding = {
-  vendor: "Manis",
-  id: "manis",
-  spec: "specs/manis.yaml",
-  servers: {},
-  defaultServer: null,
-  credentials: [
-    { name: "merchantId", required: true, type: "string" },
-    { name: "secret", required: true, type: "string" },
-  ],
-  token: {
-    operation: {
-      operationId: "getAccessToken",
-      method: "post",
-      path: "/api/v1/auth/token",
-      fields: [
-        { wire: "x-merchant-id", in: "header", from: "credentials.merchantId" },
-        { wire: "x-secret", in: "header", from: "credentials.secret" },
-      ],
-    },
-    accessToken: "/token",
-    tokenType: { from: "/tokenType", fallback: "Bearer" },
-    expiry: [{ from: "/expiresAt", as: "epoch-auto" }],
-  },
-};
 
 /**
  * A cached, self-refreshing source of Manis access tokens.

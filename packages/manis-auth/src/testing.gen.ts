@@ -8,35 +8,12 @@ import {
   type SandboxOptions,
 } from "@tokenyard/auth-core/testing";
 import type { ManisCredentials } from "./auth.gen.js";
+import { binding } from "./binding.gen.js";
 
 export type { Sandbox, SandboxOptions } from "@tokenyard/auth-core/testing";
 
 const sandbox: SandboxBinding = {
-  auth: {
-    vendor: "Manis",
-    id: "manis",
-    spec: "specs/manis.yaml",
-    servers: {},
-    defaultServer: null,
-    credentials: [
-      { name: "merchantId", required: true, type: "string" },
-      { name: "secret", required: true, type: "string" },
-    ],
-    token: {
-      operation: {
-        operationId: "getAccessToken",
-        method: "post",
-        path: "/api/v1/auth/token",
-        fields: [
-          { wire: "x-merchant-id", in: "header", from: "credentials.merchantId" },
-          { wire: "x-secret", in: "header", from: "credentials.secret" },
-        ],
-      },
-      accessToken: "/token",
-      tokenType: { from: "/tokenType", fallback: "Bearer" },
-      expiry: [{ from: "/expiresAt", as: "epoch-auto" }],
-    },
-  },
+  auth: binding,
   basePath: "",
   token: {
     operationId: "getAccessToken",

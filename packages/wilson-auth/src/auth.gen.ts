@@ -4,13 +4,13 @@
 import {
   createTokenProvider,
   createVendorClient,
-  type AuthBinding,
   type TokenProvider,
   type TokenRequestError,
   type VendorAuthOptions,
   type VendorClientOptions,
 } from "@tokenyard/auth-core";
 import type { Client } from "openapi-fetch";
+import { binding } from "./binding.gen.js";
 import type { operations, paths } from "./schema.gen.js";
 
 export type { components, operations, paths } from "./schema.gen.js";
@@ -47,39 +47,6 @@ export type WilsonTokenRequestError = TokenRequestError<WilsonErrorBody>;
 
 /** Options of {@link createWilsonAuth}. Default: `production`. */
 export type WilsonAuthOptions = VendorAuthOptions<WilsonCredentials, WilsonServer>;
-
-const binding: AuthBinding = {
-  vendor: "Wilson",
-  id: "wilson",
-  spec: "specs/wilson.yaml",
-  servers: { production: "https://wilson.40mat.com/apif/v2" },
-  defaultServer: "production",
-  credentials: [
-    { name: "appName", required: true, type: "string" },
-    { name: "clientId", required: true, type: "string" },
-    { name: "clientSecret", required: true, type: "string" },
-  ],
-  token: {
-    operation: {
-      operationId: "getAccessToken",
-      method: "post",
-      path: "/auth/token",
-      body: "json",
-      fields: [
-        { wire: "app_name", in: "body", from: "credentials.appName" },
-        { wire: "client_id", in: "body", from: "credentials.clientId" },
-        { wire: "client_secret", in: "body", from: "credentials.clientSecret" },
-      ],
-    },
-    accessToken: "/access_token",
-    tokenType: { from: "/token_type", fallback: "Bearer" },
-    expiry: [
-      { from: "/expires_in", as: "seconds" },
-      { from: "/expires_at", as: "epoch-seconds" },
-    ],
-    defaultLifetimeSeconds: 3600,
-  },
-};
 
 /**
  * A cached, self-refreshing source of Wilson access tokens.

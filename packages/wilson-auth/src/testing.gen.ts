@@ -8,42 +8,12 @@ import {
   type SandboxOptions,
 } from "@tokenyard/auth-core/testing";
 import type { WilsonCredentials } from "./auth.gen.js";
+import { binding } from "./binding.gen.js";
 
 export type { Sandbox, SandboxOptions } from "@tokenyard/auth-core/testing";
 
 const sandbox: SandboxBinding = {
-  auth: {
-    vendor: "Wilson",
-    id: "wilson",
-    spec: "specs/wilson.yaml",
-    servers: { production: "https://wilson.40mat.com/apif/v2" },
-    defaultServer: "production",
-    credentials: [
-      { name: "appName", required: true, type: "string" },
-      { name: "clientId", required: true, type: "string" },
-      { name: "clientSecret", required: true, type: "string" },
-    ],
-    token: {
-      operation: {
-        operationId: "getAccessToken",
-        method: "post",
-        path: "/auth/token",
-        body: "json",
-        fields: [
-          { wire: "app_name", in: "body", from: "credentials.appName" },
-          { wire: "client_id", in: "body", from: "credentials.clientId" },
-          { wire: "client_secret", in: "body", from: "credentials.clientSecret" },
-        ],
-      },
-      accessToken: "/access_token",
-      tokenType: { from: "/token_type", fallback: "Bearer" },
-      expiry: [
-        { from: "/expires_in", as: "seconds" },
-        { from: "/expires_at", as: "epoch-seconds" },
-      ],
-      defaultLifetimeSeconds: 3600,
-    },
-  },
+  auth: binding,
   basePath: "/apif/v2",
   token: {
     operationId: "getAccessToken",
