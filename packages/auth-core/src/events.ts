@@ -24,6 +24,12 @@ export type TokenEvent =
       readonly error: string;
     })
   | (EventBase & {
+      /** The token store failed or timed out; the provider went on without it. */
+      readonly type: "store-error";
+      readonly operation: "get" | "set" | "delete" | "lock" | "unlock";
+      readonly error: string;
+    })
+  | (EventBase & {
       readonly type: "retry";
       readonly operation: string;
       readonly attempt: number;
@@ -47,4 +53,6 @@ export interface TokenStats {
   readonly requests: number;
   readonly failures: number;
   readonly replays: number;
+  /** Store calls that failed or timed out (the provider went on from memory and the vendor). */
+  readonly storeErrors: number;
 }

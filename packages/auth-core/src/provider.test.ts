@@ -92,7 +92,14 @@ describe("provider: cache, stats and events", () => {
     const second = await provider.getToken();
     expect(second).toBe(first);
     expect(tokenRequests()).toBe(1);
-    expect(provider.stats()).toEqual({ hits: 1, misses: 1, requests: 1, failures: 0, replays: 0 });
+    expect(provider.stats()).toEqual({
+      hits: 1,
+      misses: 1,
+      requests: 1,
+      failures: 0,
+      replays: 0,
+      storeErrors: 0,
+    });
   });
 
   it("getAuthorizationHeader spells the scheme Bearer", async () => {
@@ -153,7 +160,14 @@ describe("provider: cache, stats and events", () => {
       key: expect.stringMatching(KEY),
       at: T0,
     });
-    expect(provider.stats()).toEqual({ hits: 0, misses: 1, requests: 1, failures: 1, replays: 0 });
+    expect(provider.stats()).toEqual({
+      hits: 0,
+      misses: 1,
+      requests: 1,
+      failures: 1,
+      replays: 0,
+      storeErrors: 0,
+    });
 
     state.fail = undefined;
     expect((await provider.getToken()).accessToken).toBe(`tok-${ACME_CLIENT_ID}-1`);

@@ -12,6 +12,7 @@ import { readAccessToken } from "./read-token.js";
 import { redactSecrets, secretsOf } from "./redact.js";
 import { withRetries } from "./retry.js";
 import { createTokenClient, sendTokenRequest, type FieldValues } from "./token-request.js";
+import { guardStore } from "./guarded-store.js";
 import { createMemoryStore, type TokenStore } from "./token-store.js";
 import { tokenWindows, type TokenWindows } from "./token-windows.js";
 
@@ -48,6 +49,13 @@ interface CachedToken extends TokenWindows {
   readonly header: string;
 }
 
+/** A store that neither answers nor fails within this long is treated as down for that call. */
+const STORE_TIMEOUT_MS = 1_000;
+/** The cross-process lock outlives one token request (its timeout) by this much. */
+const LOCK_MARGIN_MS = 1_000;
+/** How often a process waiting on another's lock looks for the token it is fetching. */
+const LOCK_POLL_MS = 50;
+
 // Concurrent callers of any provider sharing a store share one request per key.
 const flightsByStore = new WeakMap<TokenStore, Map<string, Promise<AccessToken>>>();
 
@@ -66,7 +74,7 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
   const inflight = flights;
   const client = createTokenClient(options.baseUrl, options.fetch);
   const secrets = secretsOf(options.credentials);
-  const counters = { hits: 0, misses: 0, requests: 0, failures: 0, replays: 0 };
+  const counters = { hits: 0, misses: 0, requests: 0, failures: 0, replays: 0, storeErrors: 0 };
   let key: string | undefined;
   const keyReady = cacheKey(binding.id, options.baseUrl, options.credentials).then(
     (computed) => (key = computed),
@@ -84,6 +92,12 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
       // An observer's bug must not break token delivery.
     }
   };
+
+  const shared = guardStore(store, STORE_TIMEOUT_MS, (operation, error) => {
+    counters.storeErrors += 1;
+    const message = error instanceof Error ? error.message : String(error);
+    emit({ type: "store-error", operation, error: redactSecrets(message, secrets) });
+  });
 
   function remember(token: AccessToken): CachedToken {
     // Every caller that joined a flight remembers its result: work it out once.
@@ -182,7 +196,50 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
     }
   }
 
+  /**
+   * One fetch for every process sharing the store: with a store that can lock, take its lock
+   * first; while another process holds it, wait for its token to appear in the store instead of
+   * asking the vendor too. A holder that dies delays the others by at most the lock's TTL.
+   */
   async function fetchToken(
+    cacheKeyValue: string,
+    previous: AccessToken | undefined,
+  ): Promise<AccessToken> {
+    if (!shared.canLock) return fetchFromVendor(cacheKeyValue, previous);
+    const lockTtlMs = options.timeoutMs + LOCK_MARGIN_MS;
+    const maxPolls = Math.ceil((2 * lockTtlMs) / LOCK_POLL_MS);
+    for (let polls = 0; ; polls += 1) {
+      const lock = await shared.lock(cacheKeyValue, lockTtlMs);
+      if (lock.state === "held") {
+        try {
+          // Another process may have stored a token between our last look and the lock.
+          return (
+            (await freshFromStore(cacheKeyValue, previous)) ??
+            (await fetchFromVendor(cacheKeyValue, previous))
+          );
+        } finally {
+          await lock.release();
+        }
+      }
+      if (lock.state === "unavailable" || polls >= maxPolls)
+        return fetchFromVendor(cacheKeyValue, previous);
+      const stored = await freshFromStore(cacheKeyValue, previous);
+      if (stored) return stored;
+      await options.sleep(LOCK_POLL_MS);
+    }
+  }
+
+  /** A usable token in the store that is not the one being replaced. */
+  async function freshFromStore(
+    cacheKeyValue: string,
+    previous: AccessToken | undefined,
+  ): Promise<AccessToken | undefined> {
+    const stored = await shared.get(cacheKeyValue);
+    if (!stored || (previous && stored.accessToken === previous.accessToken)) return undefined;
+    return now() < tokenWindows(stored, options).usableUntil ? stored : undefined;
+  }
+
+  async function fetchFromVendor(
     cacheKeyValue: string,
     previous: AccessToken | undefined,
   ): Promise<AccessToken> {
@@ -202,7 +259,7 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
     }
     token ??= await call("token", { credentials: options.credentials });
     remember(token);
-    await store.set(cacheKeyValue, token, Math.max(0, token.expiresAt - now()));
+    await shared.set(cacheKeyValue, token, Math.max(0, token.expiresAt - now()));
     return token;
   }
 
@@ -259,7 +316,7 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
 
   /** A token another provider or process put in the store since ours was cached. */
   async function newerFromStore(cacheKeyValue: string): Promise<CachedToken | undefined> {
-    const stored = await store.get(cacheKeyValue);
+    const stored = await shared.get(cacheKeyValue);
     const ours = current?.token;
     const isNewer =
       stored !== undefined &&
@@ -349,7 +406,7 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
     },
     async invalidate() {
       current = undefined;
-      await store.delete(key ?? (await keyReady));
+      await shared.delete(key ?? (await keyReady));
     },
     middleware: () => createAuthMiddleware(source),
     fetch: createAuthFetch(source, options.fetch),

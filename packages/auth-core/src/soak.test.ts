@@ -31,7 +31,15 @@ const WAITED = Symbol("waited for I/O");
 it("24 h of 1-hour tokens, 1,000,000 calls: 27 requests, never an unusable token, never a wait after the first", async () => {
   const clock = createClock();
   const acme = await startAcmeTokens(clock, { lifetimeSeconds: 3600 });
-  const counts = { hit: 0, miss: 0, refresh: 0, "refresh-error": 0, retry: 0, replay: 0 };
+  const counts = {
+    hit: 0,
+    miss: 0,
+    refresh: 0,
+    "refresh-error": 0,
+    "store-error": 0,
+    retry: 0,
+    replay: 0,
+  };
   const provider = createTokenProvider(acmeJson, {
     credentials: { clientId: ACME_CLIENT_ID, clientSecret: ACME_SECRET },
     baseUrl: acme.server.url,
@@ -107,12 +115,14 @@ it("24 h of 1-hour tokens, 1,000,000 calls: 27 requests, never an unusable token
     requests: 27,
     failures: 0,
     replays: 0,
+    storeErrors: 0,
   });
   expect(counts).toEqual({
     hit: CALLS - 1,
     miss: 1,
     refresh: 27,
     "refresh-error": 0,
+    "store-error": 0,
     retry: 0,
     replay: 0,
   });

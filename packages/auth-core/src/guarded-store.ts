@@ -1,0 +1,78 @@
+import type { AccessToken } from "./access-token.js";
+import type { TokenStore } from "./token-store.js";
+
+/** Which store call failed, for the `store-error` event. */
+export type StoreOperation = "get" | "set" | "delete" | "lock" | "unlock";
+
+/** A lock as the provider sees it: held (with its release), busy elsewhere, or unavailable. */
+export type LockResult =
+  | { readonly state: "held"; release(): Promise<void> }
+  | { readonly state: "busy" }
+  | { readonly state: "unavailable" };
+
+/** The store calls the provider makes: never throw, never hang. */
+export interface GuardedStore {
+  get(key: string): Promise<AccessToken | undefined>;
+  set(key: string, token: AccessToken, ttlMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  readonly canLock: boolean;
+  lock(key: string, ttlMs: number): Promise<LockResult>;
+}
+
+/**
+ * Wraps a store so that a store that is down or slow (a remote Redis) costs the provider at most
+ * `timeoutMs` per call and never an error: a failed read is a miss, a failed write is skipped,
+ * a failed lock means "fetch without it". The provider keeps serving from memory and the vendor,
+ * reports `store-error`, and uses the store again as soon as it answers.
+ */
+export function guardStore(
+  store: TokenStore,
+  timeoutMs: number,
+  onError: (operation: StoreOperation, error: unknown) => void,
+): GuardedStore {
+  async function bounded<T>(operation: StoreOperation, call: () => T | Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new Error(`the token store did not answer ${operation} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([Promise.resolve().then(call), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function guarded<T>(
+    operation: StoreOperation,
+    call: () => T | Promise<T>,
+    fallback: T,
+  ): Promise<T> {
+    try {
+      return await bounded(operation, call);
+    } catch (error) {
+      onError(operation, error);
+      return fallback;
+    }
+  }
+
+  return {
+    get: (key) => guarded("get", () => store.get(key), undefined),
+    set: (key, token, ttlMs) => guarded("set", () => store.set(key, token, ttlMs), undefined),
+    delete: (key) => guarded("delete", () => store.delete(key), undefined),
+    canLock: typeof store.lock === "function",
+    async lock(key, ttlMs) {
+      try {
+        const release = await bounded("lock", () => store.lock!(key, ttlMs));
+        if (!release) return { state: "busy" };
+        return { state: "held", release: () => guarded("unlock", release, undefined) };
+      } catch (error) {
+        onError("lock", error);
+        return { state: "unavailable" };
+      }
+    },
+  };
+}
