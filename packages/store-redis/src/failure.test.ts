@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inspect } from "node:util";
+import { Redis } from "ioredis";
+import { RedisStoreError } from "./errors.js";
+import { makeKey, makeToken } from "./fixtures.test-helper.js";
+import { startRedisServer, type RedisServer } from "./redis-server.test-helper.js";
+import { createRedisStore, type RedisStore } from "./redis-store.js";
+
+let server: RedisServer;
+let store: RedisStore;
+const COMMAND_TIMEOUT_MS = 250;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  store = createRedisStore({ url: server.url, commandTimeoutMs: COMMAND_TIMEOUT_MS });
+});
+
+afterAll(async () => {
+  await store?.close();
+  await server?.stop();
+});
+
+/** Awaits `promise` and reports how it settled and how long that took. */
+async function timed(promise: Promise<unknown>): Promise<{ ms: number; error?: unknown }> {
+  const started = performance.now();
+  try {
+    await promise;
+    return { ms: performance.now() - started };
+  } catch (error) {
+    return { ms: performance.now() - started, error };
+  }
+}
+
+async function eventually(check: () => Promise<void>, withinMs: number): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+describe("when Redis is slow or down", () => {
+  it("a slow Redis makes commands reject after commandTimeoutMs", async () => {
+    const key = makeKey();
+    await store.set(key, makeToken(), 60_000);
+    const admin = new Redis(server.url);
+    try {
+      // CLIENT PAUSE holds every client's commands on the server: a Redis that is up but stuck.
+      await admin.call("CLIENT", "PAUSE", "1000", "ALL");
+      const result = await timed(store.get(key));
+      expect(result.error).toBeInstanceOf(RedisStoreError);
+      expect((result.error as RedisStoreError).operation).toBe("get");
+      expect((result.error as Error).message).toMatch(/timed out/i);
+      expect(result.ms).toBeGreaterThanOrEqual(COMMAND_TIMEOUT_MS - 20);
+      expect(result.ms).toBeLessThan(COMMAND_TIMEOUT_MS + 400);
+      await admin.call("CLIENT", "UNPAUSE");
+      await eventually(async () => {
+        expect(await store.get(key)).toBeDefined();
+      }, 2_000);
+    } finally {
+      admin.disconnect();
+    }
+  });
+
+  it("every operation rejects quickly while Redis is stopped, then works again after a restart", async () => {
+    const key = makeKey();
+    const token = makeToken();
+    await store.set(key, token, 60_000);
+    await server.stop();
+
+    const operations: Array<[string, () => Promise<unknown>]> = [
+      ["get", () => store.get(key)],
+      ["set", () => store.set(key, token, 60_000)],
+      ["set", () => store.set(key, token, 0)],
+      ["delete", () => store.delete(key)],
+      ["lock", () => store.lock(key, 1_000)],
+    ];
+    // Several rounds: while the client is between reconnection attempts and while it is trying.
+    for (let round = 0; round < 3; round++) {
+      for (const [name, operation] of operations) {
+        const result = await timed(operation());
+        expect(result.error).toBeInstanceOf(RedisStoreError);
+        expect((result.error as RedisStoreError).operation).toBe(name);
+        expect(result.ms).toBeLessThan(COMMAND_TIMEOUT_MS + 250);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+
+    await server.start();
+    // The restarted Redis is empty (no persistence); the store reconnects by itself.
+    await eventually(async () => {
+      expect(await store.get(key)).toBeUndefined();
+    }, 5_000);
+    await store.set(key, token, 60_000);
+    expect(await store.get(key)).toEqual(token);
+    const release = await store.lock(key, 1_000);
+    expect(release).toBeDefined();
+    await release!();
+  });
+
+  it("a release that fails while Redis is down rejects, and the lock still expires", async () => {
+    const key = makeKey();
+    const release = await store.lock(key, 300);
+    await server.stop();
+    await expect(release!()).rejects.toMatchObject({
+      name: "RedisStoreError",
+      operation: "release",
+    });
+    await server.start();
+    await eventually(async () => {
+      // Redis restarted empty; in real life the PX would have removed the lock within 300 ms.
+      const again = await store.lock(key, 300);
+      expect(again).toBeDefined();
+      await again!();
+    }, 5_000);
+  });
+
+  it("a refusal by Redis rejects without the token in the error (ioredis attaches args)", async () => {
+    const admin = new Redis(server.url);
+    const token = makeToken();
+    try {
+      // A Redis out of memory refuses writes with a reply error: a real refusal, no mock.
+      await admin.config("SET", "maxmemory-policy", "noeviction");
+      await admin.config("SET", "maxmemory", "1");
+      const result = await timed(store.set(makeKey(), token, 60_000));
+      expect(result.error).toBeInstanceOf(RedisStoreError);
+      expect((result.error as Error).message).toMatch(/OOM/);
+      const shown = inspect(result.error, { depth: 10, showHidden: true });
+      expect(shown).not.toContain(token.accessToken);
+      expect(JSON.stringify(result.error)).not.toContain(token.accessToken);
+    } finally {
+      await admin.config("SET", "maxmemory", "0");
+      admin.disconnect();
+    }
+  });
+
+  it("a store created while Redis is down fails fast and connects once Redis is up", async () => {
+    await server.stop();
+    const late = createRedisStore({ url: server.url, commandTimeoutMs: COMMAND_TIMEOUT_MS });
+    try {
+      const result = await timed(late.get(makeKey()));
+      expect(result.error).toBeInstanceOf(Error);
+      expect(result.ms).toBeLessThan(COMMAND_TIMEOUT_MS + 250);
+      await server.start();
+      await eventually(async () => {
+        expect(await late.get(makeKey())).toBeUndefined();
+      }, 5_000);
+    } finally {
+      await late.close();
+    }
+  });
+
+  it(
+    "close() does not hang while Redis is down, and stops reconnecting",
+    { timeout: 10_000 },
+    async () => {
+      const other = createRedisStore({ url: server.url });
+      await other.get(makeKey());
+      await server.stop();
+      try {
+        const result = await timed(other.close());
+        expect(result.error).toBeUndefined();
+        expect(result.ms).toBeLessThan(1_000);
+      } finally {
+        await server.start();
+      }
+      // Closed means closed: no reconnection once Redis is back.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(other.client.status).not.toBe("ready");
+      await expect(other.get(makeKey())).rejects.toBeInstanceOf(Error);
+    },
+  );
+});
