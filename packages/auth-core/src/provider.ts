@@ -1,7 +1,7 @@
 import type { Middleware } from "openapi-fetch";
 import { abortable } from "./abortable.js";
 import { authorizationHeader, hideSecretsFromInspect, type AccessToken } from "./access-token.js";
-import { backoffDelay } from "./backoff.js";
+import { RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS, backoffDelay } from "./backoff.js";
 import type { AuthBinding } from "./binding.js";
 import { cacheKey } from "./cache-key.js";
 import { TokenRequestError, TokenResponseError } from "./errors.js";
@@ -51,7 +51,7 @@ interface CachedToken extends TokenWindows {
 
 /** A store that neither answers nor fails within this long is treated as down for that call. */
 const STORE_TIMEOUT_MS = 1_000;
-/** The cross-process lock outlives one token request (its timeout) by this much. */
+/** The cross-process lock outlives the longest fetch of a live holder by this much. */
 const LOCK_MARGIN_MS = 1_000;
 /** How often a process waiting on another's lock looks for the token it is fetching. */
 const LOCK_POLL_MS = 50;
@@ -206,7 +206,7 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
     previous: AccessToken | undefined,
   ): Promise<AccessToken> {
     if (!shared.canLock) return fetchFromVendor(cacheKeyValue, previous);
-    const lockTtlMs = options.timeoutMs + LOCK_MARGIN_MS;
+    const lockTtlMs = lockLifetimeMs();
     const maxPolls = Math.ceil((2 * lockTtlMs) / LOCK_POLL_MS);
     for (let polls = 0; ; polls += 1) {
       const lock = await shared.lock(cacheKeyValue, lockTtlMs);
@@ -227,6 +227,20 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
       if (stored) return stored;
       await options.sleep(LOCK_POLL_MS);
     }
+  }
+
+  /**
+   * The lock must outlive the whole fetch of a live holder, or a second process takes over and
+   * asks the vendor too: every attempt's timeout and the backoff between them, twice where a
+   * failed refresh falls back to a login. A holder that dies delays the others by this much.
+   */
+  function lockLifetimeMs(): number {
+    let backoff = 0;
+    for (let failure = 1; failure <= options.retries; failure += 1) {
+      backoff += Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (failure - 1));
+    }
+    const oneOperation = (options.retries + 1) * options.timeoutMs + backoff;
+    return (binding.refresh ? 2 : 1) * oneOperation + LOCK_MARGIN_MS;
   }
 
   /** A usable token in the store that is not the one being replaced. */

@@ -174,6 +174,22 @@ describe("a store with a lock: one request across processes", () => {
     expect(waited).toBeLessThanOrEqual(3_000 + 50);
   });
 
+  it("the lock outlives a live holder's whole fetch: every attempt, the backoff between them, 1 s more", async () => {
+    const { backing, provider } = await setup();
+    const ttls: number[] = [];
+    const view = backing.view();
+    const recording: TokenStore = {
+      ...view,
+      lock: (key, ttlMs) => (ttls.push(ttlMs), view.lock!(key, ttlMs)),
+    };
+    await provider(recording, { retries: 2 }).getToken();
+    await provider({ ...recording }, { retries: 0, timeoutMs: 1_000 }).getToken({
+      forceRefresh: true,
+    });
+    // 3 × 10 s + 250 ms + 500 ms + 1 s; then 1 × 1 s + 1 s.
+    expect(ttls).toEqual([31_750, 2_000]);
+  });
+
   it("a process that took the lock just after another stored a token uses that token", async () => {
     const { acme, backing, provider } = await setup();
     const first = provider(backing.view());
