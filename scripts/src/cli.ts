@@ -4,12 +4,16 @@ import { parseArgs } from "node:util";
 import { generate } from "./generate.js";
 import { SpecError } from "./spec-problem.js";
 import { watchSpecs } from "./watch.js";
+import { writeSpecChangesets } from "./write-changeset.js";
 
 const USAGE = `Usage: pnpm generate [--check | --watch] [--only <vendor>]...
 
 Turns specs/*.yaml into packages/<vendor>-auth. Writes only files whose content changed.
   --check          write nothing; exit 1 naming every stale or missing file
   --watch          stay running; regenerate a vendor each time its spec is saved
+  --changeset      also write .changeset/<vendor>-spec-<hash>.md for every spec that differs
+                   from --base (default HEAD): major for removed or changed types, minor for
+                   additions, patch when no type changed
   --only <vendor>  generate one vendor (repeatable), e.g. --only wilson
   --root <dir>     repository root (default: this checkout)`;
 
@@ -18,6 +22,8 @@ async function main(): Promise<number> {
     options: {
       check: { type: "boolean", default: false },
       watch: { type: "boolean", default: false },
+      changeset: { type: "boolean", default: false },
+      base: { type: "string", default: "HEAD" },
       only: { type: "string", multiple: true },
       root: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -65,6 +71,12 @@ async function main(): Promise<number> {
       `generated ${report.vendors.length} vendors (${report.vendors.join(", ")}): ${written.length} written, ${report.unchanged} unchanged (${seconds} s)`,
     );
     for (const file of written) console.log(`  wrote ${file}`);
+    if (values.changeset) {
+      for (const result of await writeSpecChangesets(root, report.specs, values.base)) {
+        if (result.file)
+          console.log(`  ${result.changes!.bump} changeset for ${result.vendor}: ${result.file}`);
+      }
+    }
     for (const directory of report.orphans)
       console.warn(`  warning: ${directory} has no spec any more; delete it`);
     return 0;

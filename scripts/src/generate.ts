@@ -32,6 +32,12 @@ export interface GenerateOptions {
 
 export interface GenerateReport extends WriteReport {
   readonly vendors: readonly string[];
+  /** Each generated vendor's spec, with its content hash. */
+  readonly specs: ReadonlyArray<{
+    readonly id: string;
+    readonly file: string;
+    readonly hash: string;
+  }>;
   /** Generated package directories with no spec left behind them. */
   readonly orphans: readonly string[];
 }
@@ -70,6 +76,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
   return {
     ...report,
     vendors,
+    specs: rendered.map((vendor) => ({ id: vendor!.id, file: vendor!.file, hash: vendor!.hash })),
     orphans: options.only ? [] : await findOrphans(options.root, vendors),
   };
 }
@@ -77,7 +84,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
 async function renderVendor(
   root: string,
   file: string,
-): Promise<{ id: string; files: Map<string, string> }> {
+): Promise<{ id: string; file: string; hash: string; files: Map<string, string> }> {
   const spec = await loadSpec(path.join(root, file), file);
   checkSpec(spec);
   const model = deriveVendorModel(spec);
@@ -101,7 +108,7 @@ async function renderVendor(
     const target = `${model.directory}/${relative}`;
     files.set(target, await formatFile(root, target, text));
   }
-  return { id: model.id, files };
+  return { id: model.id, file: model.file, hash: model.hash, files };
 }
 
 async function readVersion(packageJson: string): Promise<string | undefined> {

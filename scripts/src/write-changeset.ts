@@ -1,0 +1,69 @@
+import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { parse } from "yaml";
+import { compareSpecs, type SpecChanges } from "./spec-changes.js";
+
+/** A changeset written for one vendor, or why none was needed. */
+export interface ChangesetResult {
+  readonly vendor: string;
+  readonly file: string | undefined;
+  readonly changes: SpecChanges | undefined;
+}
+
+/**
+ * `pnpm generate --changeset`: for each spec that differs from `base` (a git revision, default
+ * HEAD), writes `.changeset/<vendor>-spec-<hash>.md` bumping the vendor package by what changed in
+ * its types (see {@link compareSpecs}) and naming the changes, so the CHANGELOG says them.
+ */
+export async function writeSpecChangesets(
+  root: string,
+  vendors: ReadonlyArray<{ id: string; file: string; hash: string }>,
+  base = "HEAD",
+): Promise<ChangesetResult[]> {
+  const results: ChangesetResult[] = [];
+  for (const vendor of vendors) {
+    const before = await gitShow(root, base, vendor.file);
+    const after: unknown = parse(await readFile(path.join(root, vendor.file), "utf8"));
+    if (before !== undefined && JSON.stringify(parse(before)) === JSON.stringify(after)) {
+      results.push({ vendor: vendor.id, file: undefined, changes: undefined });
+      continue;
+    }
+    const changes: SpecChanges =
+      before === undefined
+        ? { bump: "minor", added: ["the package"], removed: [], changed: [] }
+        : compareSpecs(parse(before), after);
+    const file = `.changeset/${vendor.id}-spec-${vendor.hash.slice(0, 8)}.md`;
+    await writeFile(path.join(root, file), changesetText(vendor, changes));
+    results.push({ vendor: vendor.id, file, changes });
+  }
+  return results;
+}
+
+function changesetText(vendor: { id: string; file: string }, changes: SpecChanges): string {
+  const list = (title: string, items: readonly string[]): string =>
+    items.length ? `\n${title}:\n\n${items.map((item) => `- \`${item}\``).join("\n")}\n` : "";
+  const summary =
+    changes.bump === "patch"
+      ? `${vendor.file} changed without changing any type (documentation, examples).`
+      : `${vendor.file} changed the package's types.`;
+  return `---
+"@tokenyard/${vendor.id}-auth": ${changes.bump}
+---
+
+${summary}
+${list("Added", changes.added)}${list("Removed", changes.removed)}${list("Changed", changes.changed)}`;
+}
+
+async function gitShow(root: string, base: string, file: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await promisify(execFile)("git", ["show", `${base}:${file}`], {
+      cwd: root,
+      maxBuffer: 16 * 2 ** 20,
+    });
+    return stdout;
+  } catch {
+    return undefined;
+  }
+}
