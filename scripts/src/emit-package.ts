@@ -9,6 +9,13 @@ export const PACKAGE_VERSIONS = {
   typesNode: "^20.19.0",
 } as const;
 
+/** Where the monorepo lives; every published package points back at it. */
+export const REPOSITORY = {
+  url: "git+https://github.com/tokenyard/tokenyard.git",
+  homepage: "https://github.com/tokenyard/tokenyard",
+  bugs: "https://github.com/tokenyard/tokenyard/issues",
+} as const;
+
 /** The test command every package uses; the JSON report feeds `.ci/run`'s pass/fail count. */
 export const TEST_SCRIPT =
   "vitest run --typecheck --reporter=default --reporter=json --outputFile.json=.test-results/vitest.json";
@@ -23,6 +30,9 @@ export function emitPackageJson(model: VendorModel, existingVersion: string | un
     version: existingVersion ?? "0.0.0",
     description: `Typed, cached, self-refreshing ${model.name} access tokens (${model.title}), generated from ${model.file}.`,
     keywords: ["tokenyard", model.id, "access-token", "oauth", "openapi", "openapi-fetch"],
+    homepage: `${REPOSITORY.homepage}/tree/main/${model.directory}#readme`,
+    bugs: { url: REPOSITORY.bugs },
+    repository: { type: "git", url: REPOSITORY.url, directory: model.directory },
     license: "MIT",
     type: "module",
     sideEffects: false,
