@@ -36,31 +36,39 @@ export interface Input {
   readonly pointer: string;
 }
 
-export function findOperation(spec: LoadedSpec, operationId: string, at: string): FoundOperation {
+/** Every operation of the spec, with where it was found. */
+export function allOperations(spec: LoadedSpec): FoundOperation[] {
   const found: FoundOperation[] = [];
-  const known: string[] = [];
-  const paths = spec.document.paths as Record<string, unknown>;
-  for (const [pathName, rawItem] of Object.entries(paths)) {
-    const pathItem = resolveRef(spec, { value: rawItem, pointer: pointerJoin("/paths", pathName) });
+  for (const [path, rawItem] of Object.entries(spec.document.paths as Record<string, unknown>)) {
+    const pathItem = resolveRef(spec, { value: rawItem, pointer: pointerJoin("/paths", path) });
     if (!isRecord(pathItem.value)) continue;
     for (const method of METHODS) {
       if (!isRecord(pathItem.value[method])) continue;
       const operation = resolveRef(spec, {
         value: pathItem.value[method],
         pointer: pointerJoin(pathItem.pointer, method),
-      }) as Located<Record<string, unknown>>;
-      const candidate = operation.value.operationId;
-      if (typeof candidate === "string") known.push(candidate);
-      if (candidate === operationId) {
-        found.push({
-          operation,
-          pathItem: pathItem as Located<Record<string, unknown>>,
-          method,
-          path: pathName,
-        });
-      }
+      });
+      found.push({
+        operation: operation as Located<Record<string, unknown>>,
+        pathItem: pathItem as Located<Record<string, unknown>>,
+        method,
+        path,
+      });
     }
   }
+  return found;
+}
+
+export function findOperation(spec: LoadedSpec, operationId: string, at: string): FoundOperation {
+  const operations = allOperations(spec);
+  const found = operations.filter(
+    (candidate) => candidate.operation.value.operationId === operationId,
+  );
+  const known = operations.flatMap((candidate) =>
+    typeof candidate.operation.value.operationId === "string"
+      ? [candidate.operation.value.operationId]
+      : [],
+  );
   if (found.length === 1) return found[0]!;
   const problems = new ProblemCollector(spec);
   problems.report(

@@ -7,7 +7,7 @@ import type {
 import { isRecord } from "./check-spec.js";
 import type { LoadedSpec } from "./load-spec.js";
 import {
-  METHODS,
+  allOperations,
   constantOf,
   credentialType,
   findOperation,
@@ -52,28 +52,6 @@ export function deriveSandboxBinding(spec: LoadedSpec, model: VendorModel): Sand
 function basePathOf(url: unknown): string {
   if (typeof url !== "string" || url.includes("{")) return "";
   return new URL(url).pathname.replace(/\/+$/, "");
-}
-
-function allOperations(spec: LoadedSpec): FoundOperation[] {
-  const found: FoundOperation[] = [];
-  for (const [path, rawItem] of Object.entries(spec.document.paths as Record<string, unknown>)) {
-    const pathItem = resolveRef(spec, { value: rawItem, pointer: pointerJoin("/paths", path) });
-    if (!isRecord(pathItem.value)) continue;
-    for (const method of METHODS) {
-      if (!isRecord(pathItem.value[method])) continue;
-      const operation = resolveRef(spec, {
-        value: pathItem.value[method],
-        pointer: pointerJoin(pathItem.pointer, method),
-      });
-      found.push({
-        operation: operation as Located<Record<string, unknown>>,
-        pathItem: pathItem as Located<Record<string, unknown>>,
-        method,
-        path,
-      });
-    }
-  }
-  return found;
 }
 
 function sandboxOperation(spec: LoadedSpec, found: FoundOperation): SandboxOperation {
