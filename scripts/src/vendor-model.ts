@@ -10,7 +10,7 @@ import type {
 import { isRecord } from "./check-spec.js";
 import type { LoadedSpec } from "./load-spec.js";
 import { camelCase, credentialName } from "./names.js";
-import { readPointer, resolveRef, type Located } from "./resolve-ref.js";
+import { resolveRef, type Located } from "./resolve-ref.js";
 import { ProblemCollector, SpecError, pointerJoin } from "./spec-problem.js";
 import {
   NO_INPUTS,
@@ -440,6 +440,3 @@ function operationModel(
     body,
   };
 }
-
-// Re-exported for emitters that need to read documentation fields from the spec.
-export { readPointer };
