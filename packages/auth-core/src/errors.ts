@@ -27,14 +27,35 @@ export interface TokenErrorContext {
 }
 
 /**
+ * What the two token errors share: the context, plus whichever details were given (a detail that
+ * is `undefined` is not set at all, so `"status" in error` tells a network failure apart).
+ */
+abstract class TokenError<Details> extends Error implements TokenErrorContext {
+  declare readonly vendor: string;
+  declare readonly operation: string;
+  declare readonly attempts: number;
+
+  constructor(
+    message: string,
+    { cause, ...details }: TokenErrorContext & Details & { cause?: unknown },
+  ) {
+    super(message, cause === undefined ? undefined : { cause });
+    for (const [name, value] of Object.entries(details)) {
+      if (value !== undefined) Object.assign(this, { [name]: value });
+    }
+  }
+}
+
+/**
  * The vendor refused or failed the token request, or could not be reached. `status` is absent
  * for network failures and timeouts; then `cause` holds the underlying error.
  */
-export class TokenRequestError<Body = unknown> extends Error implements TokenErrorContext {
+export class TokenRequestError<Body = unknown> extends TokenError<{
+  status?: number | undefined;
+  body?: Body;
+  retryAfterMs?: number | undefined;
+}> {
   override readonly name = "TokenRequestError";
-  readonly vendor: string;
-  readonly operation: string;
-  readonly attempts: number;
   /** HTTP status of the vendor's answer; absent when there was none. */
   declare readonly status?: number;
   /**
@@ -45,39 +66,10 @@ export class TokenRequestError<Body = unknown> extends Error implements TokenErr
   declare readonly body?: Body;
   /** How long the vendor asked us to wait (`Retry-After` or `x-ratelimit-reset`), in ms. */
   declare readonly retryAfterMs?: number;
-
-  constructor(
-    message: string,
-    details: TokenErrorContext & {
-      status?: number | undefined;
-      body?: Body;
-      retryAfterMs?: number | undefined;
-      cause?: unknown;
-    },
-  ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.vendor = details.vendor;
-    this.operation = details.operation;
-    this.attempts = details.attempts;
-    if (details.status !== undefined) this.status = details.status;
-    if (details.body !== undefined) this.body = details.body;
-    if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
-  }
 }
 
 /** A 2xx answer whose body holds no usable token (not JSON, no token, already expired). */
-export class TokenResponseError extends Error implements TokenErrorContext {
+export class TokenResponseError extends TokenError<{ status: number }> {
   override readonly name = "TokenResponseError";
-  readonly vendor: string;
-  readonly operation: string;
-  readonly attempts: number;
-  readonly status: number;
-
-  constructor(message: string, details: TokenErrorContext & { status: number }) {
-    super(message);
-    this.vendor = details.vendor;
-    this.operation = details.operation;
-    this.attempts = details.attempts;
-    this.status = details.status;
-  }
+  declare readonly status: number;
 }

@@ -82,29 +82,40 @@ export type ExpiryResult =
     }
   | { ok: false; reason: "expired-on-arrival"; from: string; as: ExpiryEncoding };
 
-/**
- * 1e12 ms is 2001-09-09T01:46:40Z. Every real token issued today has an epoch-ms expiry above it,
- * while epoch *seconds* stay below it until the year 33658, so the two units never collide.
- */
-const EPOCH_MS_THRESHOLD = 1e12;
+type Decoder = (value: unknown, now: number) => number | undefined;
+
+/** Wraps a decoder of plain numbers: vendors also send them as strings (`"3600"`). */
+const numeric =
+  (decode: (n: number, now: number) => number): Decoder =>
+  (value, now) => {
+    // Plain decimals only: no hex, no `Infinity`, no whitespace-only strings.
+    const n =
+      typeof value == "string" && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value.trim())
+        ? +value
+        : value;
+    return typeof n == "number" && Number.isFinite(n) ? decode(n, now) : undefined;
+  };
 
 /**
- * 1e9 s is also 2001-09-09T01:46:40Z (in seconds), so any current absolute epoch-seconds value is
- * above it, while any relative lifetime below ~31.7 years (1e9 s) is below it. Real token
- * lifetimes are minutes to months, so the ranges are distinguishable.
+ * 1e12 ms and 1e9 s are both 2001-09-09: every current epoch-ms expiry is above 1e12 while epoch
+ * seconds stay below it until the year 33658, and every current epoch-seconds value is above 1e9
+ * while any lifetime shorter than ~31.7 years is below it.
  */
-const EPOCH_SECONDS_THRESHOLD = 1e9;
+const epochAuto = (n: number): number => (n < 1e12 ? n * 1e3 : n);
 
-const CREDENTIALS_PREFIX = "credentials.";
-const ENCODINGS: ReadonlySet<string> = new Set<ExpiryEncoding>([
-  "seconds",
-  "epoch-seconds",
-  "epoch-ms",
-  "epoch-auto",
-  "auto",
-  "iso",
-  "jwt-exp",
-]);
+/** Each encoding's decoder: the (possibly fractional) epoch-ms instant a value denotes. */
+const DECODERS: Record<ExpiryEncoding, Decoder> = {
+  seconds: numeric((n, now) => now + n * 1e3),
+  "epoch-seconds": numeric((n) => n * 1e3),
+  "epoch-ms": numeric((n) => n),
+  "epoch-auto": numeric(epochAuto),
+  auto: numeric((n, now) => (n < 1e9 ? now + n * 1e3 : epochAuto(n))),
+  iso: parseIso,
+  "jwt-exp": (value) => {
+    const exp = decodeJwtClaims(value)?.["exp"];
+    return Number.isFinite(exp) ? (exp as number) * 1e3 : undefined;
+  },
+};
 
 /**
  * Computes when a freshly issued token expires, as integer epoch milliseconds.
@@ -130,158 +141,59 @@ const ENCODINGS: ReadonlySet<string> = new Set<ExpiryEncoding>([
  */
 export function normalizeExpiry(input: ExpiryInput): ExpiryResult {
   const { rules, response, credentials, now, defaultLifetimeMs, maxLifetimeMs } = input;
-  assertClockAndBounds(now, defaultLifetimeMs, maxLifetimeMs);
+  if (!(
+    Number.isFinite(now + defaultLifetimeMs + maxLifetimeMs) &&
+    defaultLifetimeMs > 0 &&
+    maxLifetimeMs > 0
+  )) {
+    throw new RangeError("normalizeExpiry: now, defaultLifetimeMs or maxLifetimeMs out of range");
+  }
   const latest = Math.floor(now + maxLifetimeMs);
+  // Fractions of a millisecond are cut (rounded DOWN): never later than the vendor says.
+  const result = (expiresAt: number, source: (ExpiryResult & { ok: true })["source"]) => ({
+    ok: true as const,
+    expiresAt: Math.min(expiresAt, latest),
+    source,
+    clamped: expiresAt > latest,
+  });
 
-  for (const [index, rule] of rules.entries()) {
-    assertRule(rule);
-    const value = resolveFrom(rule.from, response, credentials);
-    if (value === undefined || value === null || value === "") continue;
-    const instant = decodeExpiry(value, rule.as, now);
+  for (const [rule, { from, as }] of rules.entries()) {
+    const name = /^credentials\.(.+)/.exec(from)?.[1];
+    if (!(name || /^(\/|$)/.test(from)) || !Object.hasOwn(DECODERS, as)) {
+      throw new TypeError(`Invalid expiry rule ${JSON.stringify({ from, as })}`);
+    }
+    const value = name
+      ? Object.hasOwn(credentials, name)
+        ? credentials[name]
+        : null
+      : readPointer(response, from);
+    const instant = value == null || value === "" ? undefined : DECODERS[as](value, now);
     if (instant === undefined) continue;
-
     const expiresAt = Math.floor(instant);
-    if (expiresAt <= now) {
-      return { ok: false, reason: "expired-on-arrival", from: rule.from, as: rule.as };
-    }
-    const source = { rule: index, from: rule.from, as: rule.as };
-    return expiresAt > latest
-      ? { ok: true, expiresAt: latest, source, clamped: true }
-      : { ok: true, expiresAt, source, clamped: false };
+    if (expiresAt <= now) return { ok: false, reason: "expired-on-arrival", from, as };
+    return result(expiresAt, { rule, from, as });
   }
-
-  const fallback = Math.floor(now + defaultLifetimeMs);
-  return fallback > latest
-    ? { ok: true, expiresAt: latest, source: "default", clamped: true }
-    : { ok: true, expiresAt: fallback, source: "default", clamped: false };
-}
-
-/**
- * Converts one raw value to the (possibly fractional or infinite) epoch-ms instant it denotes,
- * or `undefined` when it cannot be read with `encoding`.
- */
-function decodeExpiry(value: unknown, encoding: ExpiryEncoding, now: number): number | undefined {
-  switch (encoding) {
-    case "iso":
-      return parseIsoDateTime(value);
-    case "jwt-exp": {
-      const exp = decodeJwtClaims(value)?.["exp"];
-      return typeof exp === "number" && Number.isFinite(exp) ? exp * 1000 : undefined;
-    }
-  }
-  const n = parseNumber(value);
-  if (n === undefined) return undefined;
-  switch (encoding) {
-    case "seconds":
-      return now + n * 1000;
-    case "epoch-seconds":
-      return n * 1000;
-    case "epoch-ms":
-      return n;
-    case "epoch-auto":
-      return n >= EPOCH_MS_THRESHOLD ? n : n * 1000;
-    case "auto":
-      if (n >= EPOCH_MS_THRESHOLD) return n;
-      return n >= EPOCH_SECONDS_THRESHOLD ? n * 1000 : now + n * 1000;
-  }
-}
-
-/** Plain decimal numbers only: no hex, no `Infinity`, no empty/whitespace-only strings. */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/** A finite number, or a string holding a finite decimal number (vendors send `"3600"`). */
-function parseNumber(value: unknown): number | undefined {
-  const n =
-    typeof value === "number"
-      ? value
-      : typeof value === "string" && DECIMAL.test(value.trim())
-        ? Number(value)
-        : Number.NaN;
-  return Number.isFinite(n) ? n : undefined;
+  return result(Math.floor(now + defaultLifetimeMs), "default");
 }
 
 /**
  * RFC 3339 profile of ISO 8601: `YYYY-MM-DD`, `T` (or `t`/space), `hh:mm[:ss[.fff…]]`, then `Z`
  * or `±hh:mm` / `±hhmm`. A designator is mandatory: a local time would depend on the host's zone.
+ * Field ranges are checked here; the day against its month below (`Date.parse` accepts Feb 31).
  */
-const ISO_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+const ISO =
+  /^(\d{4})-(0[1-9]|1[0-2])-(\d\d)[t ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d|60)(?:[.,](\d+))?)?(?:z|([+-])([01]\d|2[0-3]):?([0-5]\d))$/i;
 
-/** Parses an ISO date-time to epoch ms, validating every field (no `Date.parse` leniency). */
-function parseIsoDateTime(value: unknown): number | undefined {
-  if (typeof value !== "string") return undefined;
-  const match = ISO_DATE_TIME.exec(value.trim());
-  if (match === null) return undefined;
-  const field = (index: number): number => Number(match[index] ?? 0); // optional groups → 0
-  const [year, month, day, hour, minute, second] = [
-    field(1),
-    field(2),
-    field(3),
-    field(4),
-    field(5),
-    field(6),
-  ];
-  const [fraction = "", zulu, sign] = [match[7], match[8], match[9]];
-  const [offsetHours, offsetMinutes] = [field(10), field(11)];
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 60 || offsetHours > 23 || offsetMinutes > 59) {
-    return undefined;
-  }
-
+function parseIso(value: unknown): number | undefined {
+  const m = typeof value == "string" ? ISO.exec(value.trim()) : null;
+  if (!m) return undefined;
   const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day); // setUTCFullYear keeps years 0–99 literal
-  // A leap second (:60) is read as :59.999…, the latest instant not after it.
-  const millis = second === 60 ? 999 : Number(fraction.slice(0, 3).padEnd(3, "0"));
-  date.setUTCHours(hour, minute, Math.min(second, 59), millis); // extra digits truncated (down)
-  const offsetMs = zulu === undefined ? (offsetHours * 60 + offsetMinutes) * 60_000 : 0;
-  return date.getTime() - (sign === "-" ? -offsetMs : offsetMs);
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return isLeapYear(year) ? 29 : 28;
-  return new Date(Date.UTC(2001, month, 0)).getUTCDate(); // day 0 = last day of `month`
-}
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-/** Looks a rule's `from` up in the response (JSON pointer) or in the caller's credentials. */
-function resolveFrom(
-  from: string,
-  response: unknown,
-  credentials: Readonly<Record<string, unknown>>,
-): unknown {
-  if (from.startsWith(CREDENTIALS_PREFIX)) {
-    const name = from.slice(CREDENTIALS_PREFIX.length);
-    return Object.hasOwn(credentials, name) ? credentials[name] : undefined;
-  }
-  return readPointer(response, from);
-}
-
-function assertRule(rule: ExpiryRule): void {
-  const validFrom =
-    rule.from === "" ||
-    rule.from.startsWith("/") ||
-    (rule.from.startsWith(CREDENTIALS_PREFIX) && rule.from.length > CREDENTIALS_PREFIX.length);
-  if (!validFrom) {
-    throw new TypeError(
-      `Invalid expiry rule "from": ${JSON.stringify(rule.from)} (expected a JSON pointer or "credentials.<name>")`,
-    );
-  }
-  if (!ENCODINGS.has(rule.as)) {
-    throw new TypeError(`Invalid expiry rule "as": ${JSON.stringify(rule.as)}`);
-  }
-}
-
-function assertClockAndBounds(now: number, defaultLifetimeMs: number, maxLifetimeMs: number) {
-  if (!Number.isFinite(now)) throw new RangeError("normalizeExpiry: `now` must be finite");
-  for (const [name, value] of [
-    ["defaultLifetimeMs", defaultLifetimeMs],
-    ["maxLifetimeMs", maxLifetimeMs],
-  ] as const) {
-    if (!Number.isFinite(value) || value <= 0) {
-      throw new RangeError(`normalizeExpiry: \`${name}\` must be finite and > 0`);
-    }
-  }
+  date.setUTCFullYear(+m[1]!, +m[2]! - 1, +m[3]!); // keeps years 0–99 literal
+  if (date.getUTCDate() !== +m[3]!) return undefined; // Feb 30 rolled over into March
+  // A leap second (:60) is read as :59.999, the latest instant not after it; extra fraction
+  // digits are cut (rounded down).
+  const second = +(m[6] ?? 0);
+  const millis = second > 59 ? 999 : +((m[7] ?? "") + "00").slice(0, 3);
+  const offset = m[8] ? +`${m[8]}1` * (+m[9]! * 60 + +m[10]!) * 6e4 : 0;
+  return date.setUTCHours(+m[4]!, +m[5]!, Math.min(second, 59), millis) - offset;
 }

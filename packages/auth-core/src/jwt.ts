@@ -6,8 +6,7 @@
  * `TextDecoder`), so it runs in browsers, Deno, Bun, edge workers and Node alike.
  */
 
-/** base64url alphabet (RFC 4648 §5), optionally followed by `=` padding some encoders emit. */
-const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
+import { isRecord } from "./is-record.js";
 
 /**
  * Decodes the payload claims of a JWS-compact JWT **without verifying it**.
@@ -23,40 +22,29 @@ const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
  * @returns The payload claims object, or `undefined` when `token` is not a well-formed JWT.
  */
 export function decodeJwtClaims(token: unknown): Record<string, unknown> | undefined {
-  if (typeof token !== "string") return undefined;
-  const segments = token.split(".");
-  if (segments.length !== 3) return undefined;
-  const [header, payload, signature] = segments as [string, string, string];
-  if (!BASE64URL.test(signature) || decodeJsonObject(header) === undefined) return undefined;
-  return decodeJsonObject(payload);
+  const [header = "", payload = "", signature = "!", extra] =
+    typeof token == "string" ? token.split(".") : [];
+  return extra === undefined && BASE64URL.test(signature) && decode(header)
+    ? decode(payload)
+    : undefined;
 }
 
-function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
-  const bytes = decodeBase64Url(segment);
-  if (bytes === undefined) return undefined;
+/** base64url (RFC 4648 §5), with the optional `=` padding some encoders emit. */
+const BASE64URL = /^[\w-]*={0,2}$/;
+
+/** One base64url segment holding a UTF-8 JSON object, or `undefined`. */
+function decode(segment: string): Record<string, unknown> | undefined {
   try {
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    const value: unknown = JSON.parse(text);
-    return isPlainObject(value) ? value : undefined;
+    if (!segment || !BASE64URL.test(segment)) return undefined;
+    // atob throws on an impossible length (4n+1).
+    const binary = atob(segment.replace(/=+$/, "").replace(/-/g, "+").replace(/_/g, "/"));
+    const value: unknown = JSON.parse(
+      new TextDecoder("utf-8", { fatal: true }).decode(
+        Uint8Array.from(binary, (c) => c.charCodeAt(0)),
+      ),
+    );
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }
-}
-
-function decodeBase64Url(segment: string): Uint8Array | undefined {
-  if (segment === "" || !BASE64URL.test(segment)) return undefined;
-  const unpadded = segment.replace(/=+$/, "");
-  // A single leftover character cannot encode a whole byte.
-  if (unpadded.length % 4 === 1) return undefined;
-  const base64 = unpadded.replaceAll("-", "+").replaceAll("_", "/");
-  try {
-    const binary = atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, "="));
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -180,10 +180,10 @@ describe("resolveOptions: server and baseUrl", () => {
   });
 
   it.each([
-    ["not a string", 42, "expected a URL string"],
-    ["relative", "/oauth", "not an absolute URL"],
-    ["garbage", "acme dot example", "not an absolute URL"],
-    ["not http(s)", "ftp://acme.example", "expected an http(s) URL"],
+    ["not a string", 42, "expected an absolute http(s) URL"],
+    ["relative", "/oauth", "expected an absolute http(s) URL"],
+    ["garbage", "acme dot example", "expected an absolute http(s) URL"],
+    ["not http(s)", "ftp://acme.example", "expected an absolute http(s) URL"],
     ["user info", "https://user:pw@acme.example", "must not contain a user name or password"],
     ["user name only", "https://user@acme.example", "must not contain a user name or password"],
     ["a query", "https://acme.example/v1?tenant=a", "must not contain a query or fragment"],

@@ -1,6 +1,7 @@
 import type { AuthBinding } from "./binding.js";
 import { ConfigurationError } from "./errors.js";
 import type { TokenEvent } from "./events.js";
+import { isRecord } from "./is-record.js";
 import type { TokenStore } from "./token-store.js";
 
 /** Lifecycle options every vendor's `create<Vendor>Auth` accepts. `0` always means zero. */
@@ -67,187 +68,144 @@ export interface ResolvedOptions {
   readonly onEvent: ((event: TokenEvent) => void) | undefined;
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_RETRIES = 2;
+/** What `got …` says about a value: its type, never the value (a credential may be secret). */
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value))
+    return value.every((item) => typeof item == "string") ? "string[]" : "an array";
+  return typeof value == "number" && !Number.isFinite(value) ? String(value) : typeof value;
+}
+
+const FUNCTION: Check = [(value) => typeof value == "function", "a function"];
+const DURATION: Check = [
+  (value) => describe(value) == "number" && (value as number) >= 0,
+  "a finite number of milliseconds >= 0",
+];
+type Check = readonly [(value: unknown) => boolean, string];
+
+/** Every lifecycle option with its check; all are optional. */
+const CHECKS: Readonly<Record<string, Check>> = {
+  fetch: FUNCTION,
+  now: FUNCTION,
+  sleep: FUNCTION,
+  random: FUNCTION,
+  onEvent: FUNCTION,
+  refreshWindowMs: DURATION,
+  expirySkewMs: DURATION,
+  timeoutMs: DURATION,
+  retries: [(value) => Number.isInteger(value) && (value as number) >= 0, "a whole number >= 0"],
+  store: [
+    (value) =>
+      ["get", "set", "delete"].every(
+        (method) => typeof (value as Record<string, unknown> | null)?.[method] == "function",
+      ),
+    "a TokenStore with get, set and delete methods",
+  ],
+};
 
 /** Validates options against the binding; throws {@link ConfigurationError} naming the option. */
 export function resolveOptions(binding: AuthBinding, input: unknown): ResolvedOptions {
   if (!isRecord(input)) throw new ConfigurationError("options", "expected an options object");
-  const options = input as LifecycleOptions & {
-    credentials?: unknown;
-    server?: unknown;
-    baseUrl?: unknown;
-  };
-  return {
-    baseUrl: resolveBaseUrl(binding, options),
-    credentials: resolveCredentials(binding, options.credentials),
+  const resolved: Record<string, unknown> = {
     // Looked up per call, so test tools that replace globalThis.fetch later still take effect.
-    fetch: optionalFunction(options, "fetch") ?? ((input, init) => globalThis.fetch(input, init)),
-    store: resolveStore(options.store),
-    refreshWindowMs: optionalDuration(options, "refreshWindowMs"),
-    expirySkewMs: optionalDuration(options, "expirySkewMs"),
-    timeoutMs: optionalDuration(options, "timeoutMs") ?? DEFAULT_TIMEOUT_MS,
-    retries: optionalCount(options, "retries") ?? DEFAULT_RETRIES,
-    now: optionalFunction(options, "now") ?? Date.now,
-    sleep: optionalFunction(options, "sleep") ?? sleepWithTimer,
-    random: optionalFunction(options, "random") ?? Math.random,
-    onEvent: optionalFunction(options, "onEvent"),
+    fetch: (request: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(request, init),
+    timeoutMs: 10_000,
+    retries: 2,
+    now: Date.now,
+    sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+    baseUrl: resolveBaseUrl(binding, input),
+    credentials: resolveCredentials(binding, input.credentials),
   };
+  for (const [name, [valid, expected]] of Object.entries(CHECKS)) {
+    const value = input[name];
+    if (value === undefined) continue;
+    if (!valid(value)) {
+      throw new ConfigurationError(
+        name,
+        `expected ${expected}, got ${typeof value == "number" ? value : describe(value)}`,
+      );
+    }
+    resolved[name] = value;
+  }
+  return resolved as unknown as ResolvedOptions;
 }
 
 /** The URL requests go to: `baseUrl`, else the named or default server. */
 export function resolveBaseUrl(
-  binding: AuthBinding,
-  options: { server?: unknown; baseUrl?: unknown; allowInsecureHttp?: unknown },
+  { servers, vendor, spec, defaultServer }: AuthBinding,
+  {
+    server,
+    baseUrl,
+    allowInsecureHttp,
+  }: { server?: unknown; baseUrl?: unknown; allowInsecureHttp?: unknown },
 ): string {
-  const names = Object.keys(binding.servers);
-  if (options.server !== undefined) {
-    if (typeof options.server !== "string" || !Object.hasOwn(binding.servers, options.server)) {
-      throw new ConfigurationError(
-        "server",
-        `unknown server ${JSON.stringify(options.server)} for ${binding.vendor}; expected one of ${names.map((n) => `"${n}"`).join(", ") || "(none: pass baseUrl)"}`,
-      );
-    }
-    // A typo in `server` is reported even when `baseUrl` overrides it.
-    if (options.baseUrl === undefined) return binding.servers[options.server]!;
+  const names = Object.keys(servers);
+  // A typo in `server` is reported even when `baseUrl` overrides it.
+  if (server !== undefined && (typeof server != "string" || !Object.hasOwn(servers, server))) {
+    throw new ConfigurationError(
+      "server",
+      `unknown server ${JSON.stringify(server)} for ${vendor}; expected one of ${names.map((name) => `"${name}"`).join(", ") || "none"}`,
+    );
   }
-  if (options.baseUrl !== undefined) {
-    return checkUrl("baseUrl", options.baseUrl, options.allowInsecureHttp === true);
-  }
-  if (binding.defaultServer === null) {
+  if (baseUrl === undefined) {
+    const chosen = (server as string | undefined) ?? defaultServer;
+    if (chosen !== null) return servers[chosen]!;
     throw new ConfigurationError(
       "baseUrl",
-      `required for ${binding.vendor}: ${binding.spec} publishes no usable host${names.length ? ` (known: ${names.map((n) => `servers.${n}`).join(", ")})` : ""}`,
+      `required for ${vendor}: ${spec} publishes no usable host (known: ${names.map((name) => `servers.${name}`).join(", ")})`,
     );
   }
-  return binding.servers[binding.defaultServer]!;
-}
-
-function checkUrl(option: string, value: unknown, allowInsecureHttp: boolean): string {
-  if (typeof value !== "string") throw new ConfigurationError(option, "expected a URL string");
-  let url: URL;
+  let url: URL | undefined;
   try {
-    url = new URL(value);
+    url = new URL(baseUrl as string);
   } catch {
-    throw new ConfigurationError(option, `not an absolute URL: ${JSON.stringify(value)}`);
+    // reported below
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new ConfigurationError(option, `expected an http(s) URL, got ${url.protocol}`);
-  }
-  if (url.username || url.password) {
-    // Userinfo would end up in cache keys, events and error messages.
-    throw new ConfigurationError(option, "must not contain a user name or password");
-  }
-  // A bare `?` or `#` leaves `search`/`hash` empty yet would swallow the operation's path.
-  if (url.search || url.hash || /[?#]/.test(value))
-    throw new ConfigurationError(option, "must not contain a query or fragment");
-  if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
-    throw new ConfigurationError(
-      option,
-      `credentials are only sent over https (or http to loopback); ${url.host} is neither. Pass allowInsecureHttp: true to override`,
-    );
-  }
-  return value.replace(/\/+$/, "");
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
+  const fault =
+    typeof baseUrl != "string" || !/^https?:$/.test(url?.protocol ?? "")
+      ? "expected an absolute http(s) URL"
+      : // Userinfo would end up in cache keys, events and error messages.
+        url!.username || url!.password
+        ? "must not contain a user name or password"
+        : // Even a bare `?` or `#` would swallow the operation's path.
+          /[?#]/.test(baseUrl)
+          ? "must not contain a query or fragment"
+          : url!.protocol == "http:" &&
+              allowInsecureHttp !== true &&
+              !/^(localhost|\[::1\]|127(\.\d{1,3}){3})$/.test(url!.hostname)
+            ? `credentials are only sent over https (or http to loopback); ${url!.host} is neither. Pass allowInsecureHttp: true to override`
+            : "";
+  if (fault) throw new ConfigurationError("baseUrl", fault);
+  return (baseUrl as string).replace(/\/+$/, "");
 }
 
 function resolveCredentials(
-  binding: AuthBinding,
+  { credentials: declared, vendor }: AuthBinding,
   input: unknown,
 ): Readonly<Record<string, unknown>> {
+  const names = declared.map((credential) => credential.name);
   if (!isRecord(input))
-    throw new ConfigurationError(
-      "credentials",
-      `required: an object with ${binding.credentials.map((c) => c.name).join(", ")}`,
-    );
-  const known = new Set(binding.credentials.map((credential) => credential.name));
+    throw new ConfigurationError("credentials", `required: an object with ${names.join(", ")}`);
   for (const name of Object.keys(input)) {
-    if (!known.has(name)) {
+    if (!names.includes(name)) {
       throw new ConfigurationError(
         `credentials.${name}`,
-        `unknown credential for ${binding.vendor}; expected ${[...known].join(", ")}`,
+        `unknown credential for ${vendor}; expected ${names.join(", ")}`,
       );
     }
   }
   const credentials: Record<string, unknown> = {};
-  for (const { name, required, type } of binding.credentials) {
+  for (const { name, required, type } of declared) {
     const value = input[name];
     const option = `credentials.${name}`;
-    if (value === undefined || value === null || value === "") {
-      if (required) throw new ConfigurationError(option, `required by ${binding.vendor}`);
-      continue;
+    if (value == null || value === "") {
+      if (required) throw new ConfigurationError(option, `required by ${vendor}`);
+    } else if (describe(value) == type) {
+      credentials[name] = Array.isArray(value) ? Object.freeze([...value]) : value;
+    } else {
+      throw new ConfigurationError(option, `expected ${type}, got ${describe(value)}`);
     }
-    if (!hasType(value, type))
-      throw new ConfigurationError(option, `expected ${type}, got ${describeType(value)}`);
-    credentials[name] = Array.isArray(value) ? Object.freeze([...value]) : value;
   }
   return Object.freeze(credentials);
-}
-
-function hasType(value: unknown, type: AuthBinding["credentials"][number]["type"]): boolean {
-  if (type === "string[]")
-    return Array.isArray(value) && value.every((item) => typeof item === "string");
-  if (type === "number") return typeof value === "number" && Number.isFinite(value);
-  return typeof value === type;
-}
-
-function describeType(value: unknown): string {
-  return Array.isArray(value) ? "an array" : value === null ? "null" : typeof value;
-}
-
-function resolveStore(store: unknown): TokenStore | undefined {
-  if (store === undefined) return undefined;
-  if (
-    !isRecord(store) ||
-    !["get", "set", "delete"].every((method) => typeof store[method] === "function")
-  ) {
-    throw new ConfigurationError("store", "expected a TokenStore with get, set and delete methods");
-  }
-  return store as unknown as TokenStore;
-}
-
-function sleepWithTimer(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function optionalFunction<K extends "fetch" | "now" | "sleep" | "random" | "onEvent">(
-  options: LifecycleOptions,
-  name: K,
-): NonNullable<LifecycleOptions[K]> | undefined {
-  const value = options[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== "function")
-    throw new ConfigurationError(name, `expected a function, got ${describeType(value)}`);
-  return value as NonNullable<LifecycleOptions[K]>;
-}
-
-function optionalDuration(
-  options: LifecycleOptions,
-  name: "refreshWindowMs" | "expirySkewMs" | "timeoutMs",
-): number | undefined {
-  const value = options[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new ConfigurationError(
-      name,
-      `expected a finite number of milliseconds >= 0, got ${String(value)}`,
-    );
-  }
-  return value;
-}
-
-function optionalCount(options: LifecycleOptions, name: "retries"): number | undefined {
-  const value = options[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-    throw new ConfigurationError(name, `expected a whole number >= 0, got ${String(value)}`);
-  }
-  return value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

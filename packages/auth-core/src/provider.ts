@@ -84,10 +84,21 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
   let backgroundFailures = 0;
   let nextBackgroundAttemptAt = 0;
 
-  const emit = (event: DistributiveOmit<TokenEvent, "vendor" | "key" | "at">): void => {
-    if (!options.onEvent) return;
+  // A `status` that is undefined is left out of the event.
+  const emit = ({
+    status,
+    ...event
+  }: DistributiveOmit<TokenEvent, "vendor" | "key" | "at" | "status"> & {
+    status?: number | undefined;
+  }): void => {
     try {
-      options.onEvent({ ...event, vendor: binding.vendor, key: key!, at: now() } as TokenEvent);
+      options.onEvent?.({
+        ...event,
+        ...(status && { status }),
+        vendor: binding.vendor,
+        key: key!,
+        at: now(),
+      } as TokenEvent);
     } catch {
       // An observer's bug must not break token delivery.
     }
@@ -160,14 +171,7 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
           retries: options.retries,
           sleep: options.sleep,
           random: options.random,
-          onRetry: ({ attempt, delayMs, status }) =>
-            emit({
-              type: "retry",
-              operation: bound.operationId,
-              attempt,
-              delayMs,
-              ...(status === undefined ? {} : { status }),
-            }),
+          onRetry: (retry) => emit({ type: "retry", operation: bound.operationId, ...retry }),
         },
       );
       emit({
@@ -180,16 +184,15 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
       return token;
     } catch (error) {
       counters.failures += 1;
-      const status =
-        error instanceof TokenRequestError || error instanceof TokenResponseError
-          ? error.status
-          : undefined;
       emit({
         type: "refresh-error",
         operation: bound.operationId,
         durationMs: now() - started,
         attempts,
-        ...(status === undefined ? {} : { status }),
+        status:
+          error instanceof TokenRequestError || error instanceof TokenResponseError
+            ? error.status
+            : undefined,
         error: error instanceof Error ? redactSecrets(error.message, secrets) : "unknown error",
       });
       throw error;
@@ -235,11 +238,11 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
    * failed refresh falls back to a login. A holder that dies delays the others by this much.
    */
   function lockLifetimeMs(): number {
-    let backoff = 0;
+    let oneOperation = options.timeoutMs;
     for (let failure = 1; failure <= options.retries; failure += 1) {
-      backoff += Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (failure - 1));
+      oneOperation +=
+        options.timeoutMs + Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (failure - 1));
     }
-    const oneOperation = (options.retries + 1) * options.timeoutMs + backoff;
     return (binding.refresh ? 2 : 1) * oneOperation + LOCK_MARGIN_MS;
   }
 
@@ -352,13 +355,13 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
     return cached;
   }
 
-  function getToken(getOptions?: GetTokenOptions): Promise<AccessToken<Raw>> {
-    const cached = cachedHit(getOptions);
-    if (cached !== undefined) return Promise.resolve(cached.token as AccessToken<Raw>);
-    return getTokenSlowly(getOptions ?? {}).then(
-      (cachedToken) => cachedToken.token as AccessToken<Raw>,
-    );
-  }
+  /** A getter of one part of the cached token: the hot path with no await, else the slow one. */
+  const getter =
+    <T>(pick: (cached: CachedToken) => T) =>
+    (getOptions?: GetTokenOptions): Promise<T> => {
+      const cached = cachedHit(getOptions);
+      return cached ? Promise.resolve(pick(cached)) : getTokenSlowly(getOptions ?? {}).then(pick);
+    };
 
   async function getTokenSlowly(getOptions: GetTokenOptions): Promise<CachedToken> {
     const { signal } = getOptions;
@@ -412,12 +415,8 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
   };
 
   const provider: TokenProvider<Raw> = {
-    getToken,
-    getAuthorizationHeader(getOptions) {
-      const cached = cachedHit(getOptions);
-      if (cached !== undefined) return Promise.resolve(cached.header);
-      return getTokenSlowly(getOptions ?? {}).then((cachedToken) => cachedToken.header);
-    },
+    getToken: getter((cached) => cached.token as AccessToken<Raw>),
+    getAuthorizationHeader: getter((cached) => cached.header),
     async invalidate() {
       current = undefined;
       await shared.delete(key ?? (await keyReady));

@@ -1,7 +1,7 @@
 import { hideSecretsFromInspect, type AccessToken } from "./access-token.js";
 import type { AuthBinding } from "./binding.js";
 import { TokenResponseError, type TokenErrorContext } from "./errors.js";
-import { normalizeExpiry } from "./expiry.js";
+import { normalizeExpiry, type ExpiryInput } from "./expiry.js";
 import { readPointer } from "./json-pointer.js";
 
 /**
@@ -17,6 +17,10 @@ export const DEFAULT_LIFETIME_SECONDS = 300;
  */
 export const MAX_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
 
+/** A string the vendor actually filled in, or `undefined`. */
+const text = (value: unknown): string | undefined =>
+  typeof value == "string" && value ? value : undefined;
+
 /** Reads a token out of a 2xx body as the binding says; `previous` fills what a refresh omits. */
 export function readAccessToken<Raw>(
   binding: AuthBinding,
@@ -28,66 +32,52 @@ export function readAccessToken<Raw>(
     readonly previous?: AccessToken<unknown> | undefined;
   },
 ): AccessToken<Raw> {
-  const { token } = binding;
-  const { context, now } = details;
-  const fail = (message: string): never => {
-    throw new TokenResponseError(`${context.vendor} ${context.operation}: ${message}`, context);
-  };
+  const { accessToken: pointer, tokenType, expiry: rules, refreshToken: refresh } = binding.token;
+  const { context, now, credentials } = details;
+  const expiry = (rules: ExpiryInput["rules"], defaultLifetimeMs: number) =>
+    normalizeExpiry({
+      rules,
+      response: body,
+      credentials,
+      now,
+      defaultLifetimeMs,
+      maxLifetimeMs: MAX_LIFETIME_MS,
+    });
+  const fail = (message: string) =>
+    new TokenResponseError(`${context.vendor} ${context.operation}: ${message}`, context);
 
-  const accessToken = readPointer(body, token.accessToken);
-  if (typeof accessToken !== "string" || accessToken === "") {
-    fail(`the response has no access token at ${token.accessToken}`);
-  }
-  const tokenType = readTokenType(binding, body);
-  const expiry = normalizeExpiry({
-    rules: token.expiry,
-    response: body,
-    credentials: details.credentials,
-    now,
-    defaultLifetimeMs: (token.defaultLifetimeSeconds ?? DEFAULT_LIFETIME_SECONDS) * 1000,
-    maxLifetimeMs: MAX_LIFETIME_MS,
-  });
-  if (!expiry.ok) fail(`the token had already expired on arrival (${expiry.from} as ${expiry.as})`);
+  const accessToken = text(readPointer(body, pointer));
+  if (!accessToken) throw fail(`the response has no access token at ${pointer}`);
+  const expires = expiry(
+    rules,
+    (binding.token.defaultLifetimeSeconds ?? DEFAULT_LIFETIME_SECONDS) * 1000,
+  );
+  if (!expires.ok)
+    throw fail(`the token had already expired on arrival (${expires.from} as ${expires.as})`);
 
-  const refresh = readRefreshToken(binding, body, now) ?? details.previous;
-  return hideSecretsFromInspect({
-    accessToken: accessToken as string,
-    tokenType,
-    expiresAt: (expiry as { expiresAt: number }).expiresAt,
+  const token: { -readonly [K in keyof AccessToken<Raw>]: AccessToken<Raw>[K] } = {
+    accessToken,
+    tokenType:
+      typeof tokenType == "string"
+        ? tokenType
+        : (text(readPointer(body, tokenType.from)) ?? tokenType.fallback),
+    expiresAt: expires.expiresAt,
     obtainedAt: now,
-    ...(refresh?.refreshToken === undefined ? {} : { refreshToken: refresh.refreshToken }),
-    ...(refresh?.refreshTokenExpiresAt === undefined
-      ? {}
-      : { refreshTokenExpiresAt: refresh.refreshTokenExpiresAt }),
     raw: body as Raw,
-  });
-}
-
-function readTokenType(binding: AuthBinding, body: unknown): string {
-  const declared = binding.token.tokenType;
-  if (typeof declared === "string") return declared;
-  const found = readPointer(body, declared.from);
-  return typeof found === "string" && found !== "" ? found : declared.fallback;
-}
-
-function readRefreshToken(
-  binding: AuthBinding,
-  body: unknown,
-  now: number,
-): Pick<AccessToken, "refreshToken" | "refreshTokenExpiresAt"> | undefined {
-  const declared = binding.token.refreshToken;
-  if (!declared) return undefined;
-  const refreshToken = readPointer(body, declared.from);
-  if (typeof refreshToken !== "string" || refreshToken === "") return undefined;
-  if (!declared.expiry) return { refreshToken };
-  const expiry = normalizeExpiry({
-    rules: [{ from: declared.from, as: declared.expiry }],
-    response: body,
-    credentials: {},
-    now,
-    // No expiry found: treat the refresh token as good for a year and let the vendor say no.
-    defaultLifetimeMs: MAX_LIFETIME_MS,
-    maxLifetimeMs: MAX_LIFETIME_MS,
-  });
-  return expiry.ok ? { refreshToken, refreshTokenExpiresAt: expiry.expiresAt } : undefined;
+  };
+  let { refreshToken, refreshTokenExpiresAt } = details.previous ?? {};
+  const issued = refresh && text(readPointer(body, refresh.from));
+  // No expiry found: treat the refresh token as good for a year and let the vendor say no. One
+  // that has expired already is ignored.
+  const issuedExpiry =
+    issued && refresh?.expiry
+      ? expiry([{ from: refresh.from, as: refresh.expiry }], MAX_LIFETIME_MS)
+      : undefined;
+  if (issued && issuedExpiry?.ok !== false) {
+    refreshToken = issued;
+    refreshTokenExpiresAt = issuedExpiry?.expiresAt;
+  }
+  if (refreshToken !== undefined) token.refreshToken = refreshToken;
+  if (refreshTokenExpiresAt !== undefined) token.refreshTokenExpiresAt = refreshTokenExpiresAt;
+  return hideSecretsFromInspect(token);
 }

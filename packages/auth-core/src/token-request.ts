@@ -1,6 +1,7 @@
 import createClient from "openapi-fetch";
 import type { OperationBinding, WireField } from "./binding.js";
 import { TokenRequestError, TokenResponseError } from "./errors.js";
+import { isRecord } from "./is-record.js";
 import { redactSecrets } from "./redact.js";
 import { retryAfterMs } from "./retry-after.js";
 
@@ -55,73 +56,102 @@ export function createTokenClient(baseUrl: string, fetch: typeof globalThis.fetc
  */
 export async function sendTokenRequest(
   client: UntypedClient,
-  request: TokenRequest,
+  {
+    vendor,
+    operation,
+    values,
+    timeoutMs,
+    attempt = 1,
+    signal,
+    secrets,
+    now,
+    headers: extra,
+  }: TokenRequest,
 ): Promise<TokenReply> {
-  const { operation } = request;
-  const context = {
-    vendor: request.vendor,
-    operation: operation.operationId,
-    attempts: request.attempt ?? 1,
-  };
-  const body: Record<string, unknown> = {};
-  const headers: Record<string, string> = { ...request.headers };
-  const query: Record<string, unknown> = {};
-  for (const field of operation.fields) {
-    const value = fieldValue(field, request.values);
-    if (value === undefined) continue;
-    if (field.in === "body") body[field.wire] = value;
-    else if (field.in === "header") headers[field.wire] = String(value);
-    else query[field.wire] = value;
+  const context = { vendor, operation: operation.operationId, attempts: attempt };
+  const named = `${vendor} ${operation.operationId}`;
+  const parts = { body: {}, header: { ...extra }, query: {} } as Record<
+    WireField["in"],
+    Record<string, unknown>
+  >;
+  for (const { from, wire, in: place } of operation.fields) {
+    const value =
+      typeof from == "object"
+        ? from.const
+        : from.startsWith("credentials.")
+          ? values.credentials[from.slice(12)]
+          : values[from as "refreshToken"];
+    if (value !== undefined) parts[place][wire] = place == "header" ? String(value) : value;
   }
-  const encoded = operation.body ? encodeBody(operation.body, body, headers) : undefined;
+  const { body, header: headers } = parts;
+  // Arrays go as repeated fields (OpenAPI's form style with explode, RFC 8707's `resource`).
+  const entries = <T extends URLSearchParams | FormData>(target: T): T => {
+    for (const [name, value] of Object.entries(body))
+      for (const item of [value].flat()) target.append(name, String(item));
+    return target;
+  };
+  if (operation.body == "form") headers["Content-Type"] = "application/x-www-form-urlencoded";
 
   // AbortSignal.timeout(0) fires only on a later timer tick, after a fast vendor may already have
   // answered: 0 must mean "no time at all", so the signal starts aborted.
   const timeout =
-    request.timeoutMs > 0
-      ? AbortSignal.timeout(request.timeoutMs)
-      : AbortSignal.abort(new DOMException("The operation timed out.", "TimeoutError"));
-  const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    timeoutMs > 0
+      ? AbortSignal.timeout(timeoutMs)
+      : AbortSignal.abort(new DOMException("timed out", "TimeoutError"));
   let result: { data?: unknown; error?: unknown; response: Response };
   try {
     result = await client.request(operation.method, operation.path, {
-      ...(encoded ? encoded : {}),
+      ...(operation.body && {
+        body,
+        // multipart has no Content-Type of ours: fetch writes it with its boundary.
+        bodySerializer:
+          operation.body == "json"
+            ? undefined
+            : () =>
+                operation.body == "form"
+                  ? entries(new URLSearchParams()).toString()
+                  : entries(new FormData()),
+      }),
       headers,
-      params: { query },
+      params: { query: parts.query },
       parseAs: "text",
-      signal,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
   } catch (error) {
-    if (request.signal?.aborted) throw request.signal.reason;
-    const timedOut = timeout.aborted;
+    if (signal?.aborted) throw signal.reason;
     throw new TokenRequestError(
-      timedOut
-        ? `${request.vendor} ${operation.operationId} timed out after ${request.timeoutMs} ms`
-        : `${request.vendor} ${operation.operationId} could not reach the vendor: ${redactSecrets(String((error as Error)?.message ?? error), request.secrets)}`,
-      { ...context, cause: redactCause(error, request.secrets) },
+      timeout.aborted
+        ? `${named} timed out after ${timeoutMs} ms`
+        : `${named} could not reach the vendor: ${redactSecrets(String((error as Error)?.message ?? error), secrets)}`,
+      { ...context, cause: redactCause(error, secrets) },
     );
   }
 
-  const { response } = result;
+  const { response, data, error } = result;
+  const status = response.status;
   if (!response.ok) {
-    const errorBody = redactSecrets(result.error, request.secrets);
+    const errorBody = redactSecrets(error, secrets);
+    const words = vendorMessage(errorBody);
     throw new TokenRequestError(
-      `${request.vendor} ${operation.operationId} failed: HTTP ${response.status}${describeVendorMessage(errorBody)}`,
+      `${named} failed: HTTP ${status}${words && `: ${words.length > 300 ? `${words.slice(0, 300)}…` : words}`}`,
       {
         ...context,
-        status: response.status,
+        status,
         body: errorBody,
-        retryAfterMs: retryAfterMs(response.headers, request.now(), response.status),
+        retryAfterMs: retryAfterMs(response.headers, now(), status),
       },
     );
   }
-  const text = typeof result.data === "string" ? result.data : "";
+  const text = typeof data == "string" ? data : "";
   try {
-    return { status: response.status, body: JSON.parse(text) as unknown };
+    return { status, body: JSON.parse(text) as unknown };
   } catch {
     throw new TokenResponseError(
-      `${request.vendor} ${operation.operationId} answered HTTP ${response.status} with a body that is not JSON (${text.length} bytes)`,
-      { ...context, status: response.status },
+      `${named} answered HTTP ${status} with a body that is not JSON (${text.length} bytes)`,
+      {
+        ...context,
+        status,
+      },
     );
   }
 }
@@ -132,81 +162,36 @@ export async function sendTokenRequest(
  */
 function redactCause(error: unknown, secrets: readonly string[]): unknown {
   if (!(error instanceof Error)) return error;
-  const text = `${error.message}\n${error.stack ?? ""}`;
+  const text = `${error.message}\n${error.stack}`;
   if (redactSecrets(text, secrets) === text) return error;
   const safe = new Error(redactSecrets(error.message, secrets));
   safe.name = error.name;
   return safe;
 }
 
-function fieldValue(field: WireField, values: FieldValues): unknown {
-  const { from } = field;
-  if (typeof from === "object") return from.const;
-  if (from === "refreshToken") return values.refreshToken;
-  if (from === "accessToken") return values.accessToken;
-  return values.credentials[from.slice("credentials.".length)];
-}
-
-function encodeBody(
-  kind: NonNullable<OperationBinding["body"]>,
-  body: Record<string, unknown>,
-  headers: Record<string, string>,
-): { body: unknown; bodySerializer?: (body: unknown) => unknown } {
-  if (kind === "json") return { body };
-  if (kind === "form") {
-    headers["Content-Type"] = "application/x-www-form-urlencoded";
-    // Arrays go as repeated fields (OpenAPI's form style with explode, RFC 8707's `resource`).
-    return { body, bodySerializer: () => toEntries(body, new URLSearchParams()).toString() };
-  }
-  // No Content-Type: fetch writes multipart/form-data with its boundary.
-  return { body, bodySerializer: () => toEntries(body, new FormData()) };
-}
-
-function toEntries<T extends URLSearchParams | FormData>(
-  body: Record<string, unknown>,
-  target: T,
-): T {
-  for (const [name, value] of Object.entries(body)) {
-    for (const item of Array.isArray(value) ? value : [value]) target.append(name, String(item));
-  }
-  return target;
-}
-
-/** `: invalid_client (The client secret is wrong)`: the vendor's own words, when it gave some. */
-function describeVendorMessage(body: unknown): string {
-  const message = vendorMessage(body);
-  return message ? `: ${message.length > 300 ? `${message.slice(0, 300)}…` : message}` : "";
-}
-
-function vendorMessage(body: unknown): string | undefined {
-  if (typeof body === "string") return body.trim() || undefined;
-  if (body === null || typeof body !== "object") return undefined;
-  const record = body as Record<string, unknown>;
-  // OAuth (error, error_description), Asset ({error, data}), Manis ({message} or problem details),
-  // FastAPI ({detail: string | [{msg}]}).
-  const parts = [
-    record.error,
-    record.error_description,
-    record.message,
-    record.title,
-    record.detail,
-  ]
-    .flatMap((part) =>
-      typeof part === "string"
-        ? [part]
-        : Array.isArray(part)
-          ? part.map((item) =>
-              item && typeof item === "object"
-                ? describeDetail(item as Record<string, unknown>)
-                : String(item),
-            )
-          : [],
-    )
-    .filter(Boolean);
-  return parts.length ? [...new Set(parts)].join(" ") : undefined;
-}
-
-function describeDetail(item: Record<string, unknown>): string {
-  const location = Array.isArray(item.loc) ? item.loc.join(".") : "";
-  return [location, typeof item.msg === "string" ? item.msg : ""].filter(Boolean).join(": ");
+/**
+ * `invalid_client The client secret is wrong`: the vendor's own words, when it gave some. OAuth
+ * (error, error_description), Asset ({error, data}), Manis ({message} or problem details), FastAPI
+ * ({detail: string | [{loc, msg}]}), or a text body.
+ */
+function vendorMessage(body: unknown): string {
+  const parts = isRecord(body)
+    ? [body.error, body.error_description, body.message, body.title, body.detail].flatMap((part) =>
+        typeof part == "string"
+          ? [part]
+          : Array.isArray(part)
+            ? part.map((item) =>
+                isRecord(item)
+                  ? [
+                      Array.isArray(item.loc) && item.loc.join("."),
+                      typeof item.msg == "string" && item.msg,
+                    ]
+                      .filter(Boolean)
+                      .join(": ")
+                  : String(item),
+              )
+            : [],
+      )
+    : [typeof body == "string" ? body.trim() : ""];
+  return [...new Set(parts.filter(Boolean))].join(" ");
 }
