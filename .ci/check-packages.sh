@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(auth-core store-redis asset-auth klearstack-auth manis-auth wilson-auth)
+PACKAGES=(auth-core store-redis cli asset-auth klearstack-auth manis-auth wilson-auth)
 
 bin="$PWD/node_modules/.bin"
 out="$(mktemp -d)"

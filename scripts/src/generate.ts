@@ -18,7 +18,8 @@ import { formatFile } from "./format-file.js";
 import { generatedHeader } from "./generated-header.js";
 import { loadSpec } from "./load-spec.js";
 import { SpecError, type SpecProblem } from "./spec-problem.js";
-import { deriveVendorModel } from "./vendor-model.js";
+import { deriveVendorModel, type VendorModel } from "./vendor-model.js";
+import { CLI_REGISTRY_FILE, emitCliRegistry } from "./emit-cli-registry.js";
 import { writeFiles, type WriteReport } from "./write-files.js";
 
 export interface GenerateOptions {
@@ -69,6 +70,14 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
   if (problems.length > 0) throw new SpecError(problems);
 
   const files = new Map<string, string>();
+  // The CLI lists every vendor: rendered only when every spec was (not with --only).
+  if (!options.only) {
+    const models = rendered.map((vendor) => vendor!.model);
+    files.set(
+      CLI_REGISTRY_FILE,
+      await formatFile(options.root, CLI_REGISTRY_FILE, emitCliRegistry(models)),
+    );
+  }
   for (const vendor of rendered)
     for (const [file, content] of vendor!.files) files.set(file, content);
   const report = await writeFiles(options.root, files, { check: options.check ?? false });
@@ -84,7 +93,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
 async function renderVendor(
   root: string,
   file: string,
-): Promise<{ id: string; file: string; hash: string; files: Map<string, string> }> {
+): Promise<{
+  id: string;
+  file: string;
+  hash: string;
+  model: VendorModel;
+  files: Map<string, string>;
+}> {
   const spec = await loadSpec(path.join(root, file), file);
   checkSpec(spec);
   const model = deriveVendorModel(spec);
@@ -108,7 +123,7 @@ async function renderVendor(
     const target = `${model.directory}/${relative}`;
     files.set(target, await formatFile(root, target, text));
   }
-  return { id: model.id, file: model.file, hash: model.hash, files };
+  return { id: model.id, file: model.file, hash: model.hash, model, files };
 }
 
 async function readVersion(packageJson: string): Promise<string | undefined> {
