@@ -3,6 +3,8 @@
  * package's own sandbox (`@tokenyard/<vendor>-auth/testing`, generated from the same spec), and
  * prints what happened.
  */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { createAssetAuth } from "@tokenyard/asset-auth";
 import { startAssetSandbox } from "@tokenyard/asset-auth/testing";
 import type { AccessToken, TokenProvider } from "@tokenyard/auth-core";
@@ -104,3 +106,10 @@ try {
 } finally {
   await Promise.all(vendors.map((vendor) => vendor.close()));
 }
+
+// The same from the shell: the CLI with --sandbox needs no credentials at all.
+const tokenyard = fileURLToPath(new URL("../node_modules/.bin/tokenyard", import.meta.url));
+console.log("\n$ tokenyard check klearstack --sandbox");
+const check = spawnSync(tokenyard, ["check", "klearstack", "--sandbox"], { encoding: "utf8" });
+process.stdout.write(check.stdout + check.stderr);
+if (check.status !== 0) process.exitCode = 1;
