@@ -1,3 +1,4 @@
+import { environmentVariable } from "./names.js";
 import type { VendorModel } from "./vendor-model.js";
 
 /** Where the CLI's vendor list goes, relative to the repository root. */
@@ -13,7 +14,7 @@ export function emitCliRegistry(models: readonly VendorModel[]): string {
     const prefix = model.id.toUpperCase();
     const credentials = model.credentials.map((credential) => ({
       name: credential.name,
-      env: `${prefix}_${credential.name.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`,
+      env: environmentVariable(model.id, credential.name),
       required: credential.required,
       type: credential.type,
     }));

@@ -1,14 +1,16 @@
+import { environmentVariable } from "./names.js";
 import type { VendorModel } from "./vendor-model.js";
 
 /** `README.md`: usage for this vendor, written from the spec so it cannot drift from the code. */
 export function emitReadme(model: VendorModel): string {
   const { name } = model;
   const needsBaseUrl = model.binding.defaultServer === null;
-  const envName = (credential: string): string =>
-    `${model.id.toUpperCase()}_${credential.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
   const credentialLines = model.credentials
     .filter((credential) => credential.required)
-    .map((credential) => `    ${credential.name}: process.env.${envName(credential.name)}!,`)
+    .map(
+      (credential) =>
+        `    ${credential.name}: process.env.${environmentVariable(model.id, credential.name)}!,`,
+    )
     .join("\n");
   const serverLine = needsBaseUrl
     ? `  baseUrl: process.env.${model.id.toUpperCase()}_BASE_URL!, // required: ${model.file} has no usable host\n`

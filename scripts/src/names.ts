@@ -13,3 +13,8 @@ export function camelCase(text: string): string {
     )
     .join("");
 }
+
+/** `WILSON_CLIENT_SECRET` for vendor `wilson`, credential `clientSecret`: what the CLI reads. */
+export function environmentVariable(vendorId: string, credential: string): string {
+  return `${vendorId.toUpperCase()}_${credential.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
+}

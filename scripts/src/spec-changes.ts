@@ -1,4 +1,5 @@
 import { isRecord } from "./check-spec.js";
+import { readPointer } from "./resolve-ref.js";
 
 /** How a spec change reaches the package's users (semver). */
 export type Bump = "patch" | "minor" | "major";
@@ -49,14 +50,7 @@ function typeSurface(document: unknown): Map<string, string> {
       isRecord(current) && typeof current.$ref === "string" && depth < 20;
       depth += 1
     ) {
-      current = current.$ref
-        .slice(2)
-        .split("/")
-        .reduce<unknown>(
-          (value, key) =>
-            isRecord(value) ? value[key.replaceAll("~1", "/").replaceAll("~0", "~")] : undefined,
-          document,
-        );
+      current = readPointer(document, current.$ref.slice(1));
     }
     return current;
   };

@@ -31,6 +31,10 @@ export function guardStore(
   onError: (operation: StoreOperation, error: unknown) => void,
 ): GuardedStore {
   async function bounded<T>(operation: StoreOperation, call: () => T | Promise<T>): Promise<T> {
+    const answer = call();
+    // The in-memory default answers synchronously: no timer to arm for it (a cold stampede makes
+    // one store read per caller).
+    if (!(answer instanceof Promise)) return answer;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -40,7 +44,7 @@ export function guardStore(
       );
     });
     try {
-      return await Promise.race([Promise.resolve().then(call), timeout]);
+      return await Promise.race([answer, timeout]);
     } finally {
       clearTimeout(timer);
     }

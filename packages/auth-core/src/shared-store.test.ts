@@ -97,13 +97,15 @@ describe("a store that is down or slow", () => {
       set: () => new Promise(() => {}),
       delete: () => new Promise(() => {}),
     };
-    const started = performance.now();
     const token = await provider(hanging).getToken();
     expect(token.accessToken).toBe(`tok-${ACME_CLIENT_ID}-1`);
     expect(acme.tokenRequests()).toBe(1);
-    // get and set each waited for the 1 s store timeout, no longer.
-    expect(performance.now() - started).toBeLessThan(5_000);
-    expect(events.filter((event) => event.type === "store-error")).toHaveLength(2);
+    // get and set each gave up after the store timeout instead of waiting for ever.
+    const failures = events.flatMap((event) => (event.type === "store-error" ? [event] : []));
+    expect(failures.map((event) => [event.operation, event.error])).toEqual([
+      ["get", "the token store did not answer get within 1000 ms"],
+      ["set", "the token store did not answer set within 1000 ms"],
+    ]);
   }, 10_000);
 
   it("guardStore reports the operation, and tells a busy lock from a failed one", async () => {

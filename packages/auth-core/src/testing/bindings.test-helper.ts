@@ -4,6 +4,7 @@
  */
 import type { AuthBinding } from "../binding.js";
 import type { ExpiryRule } from "../expiry.js";
+import { createClock } from "../test-server.test-helper.js";
 import type { SandboxBinding, SandboxInput } from "./sandbox-binding.js";
 
 const text = (wire: string, inPlace: SandboxInput["in"] = "body"): SandboxInput => ({
@@ -300,11 +301,5 @@ export function withExpiry(binding: SandboxBinding, expiry: readonly ExpiryRule[
   return { ...binding, auth };
 }
 
-/** A fixed, whole-second clock the sandbox and the client share. */
-export function testClock(start = 1_700_000_000_000): {
-  now: () => number;
-  advance(ms: number): void;
-} {
-  let at = start;
-  return { now: () => at, advance: (ms) => void (at += ms) };
-}
+/** A whole-second clock the sandbox and the client share. */
+export const testClock = (start = 1_700_000_000_000) => createClock(start);
