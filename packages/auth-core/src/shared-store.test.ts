@@ -3,6 +3,7 @@
  * a store with `lock` makes one vendor request per key across every provider that shares it,
  * even when the lock's holder dies.
  */
+import { connect, createServer, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TokenEvent } from "./events.js";
 import { cacheKey } from "./cache-key.js";
@@ -107,6 +108,38 @@ describe("a store that is down or slow", () => {
       ["set", "the token store did not answer set within 1000 ms"],
     ]);
   }, 10_000);
+
+  it("an answer that arrived while this process was stalled past the timeout is not a timeout", async () => {
+    // The store answers over a real socket; right after the server writes the answer, this
+    // process blocks for twice the timeout, so the timer is overdue when the answer is read.
+    const TIMEOUT_MS = 50;
+    const server = createServer((socket) =>
+      socket.once("data", () => {
+        socket.end("answer");
+        const until = performance.now() + 2 * TIMEOUT_MS;
+        while (performance.now() < until); // the stall
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const overSocket = (): Promise<undefined> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(port, "127.0.0.1", () => socket.write("get"));
+        socket.once("data", () => resolve(undefined)).once("error", reject);
+      });
+    const errors: string[] = [];
+    const store = guardStore(
+      { get: overSocket, set: () => undefined, delete: () => undefined },
+      TIMEOUT_MS,
+      (operation, error) => errors.push(`${operation}: ${String(error)}`),
+    );
+    try {
+      for (let round = 0; round < 5; round++) await store.get("k");
+      expect(errors).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
 
   it("guardStore reports the operation, and tells a busy lock from a failed one", async () => {
     const errors: string[] = [];

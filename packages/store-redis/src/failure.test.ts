@@ -67,6 +67,51 @@ describe("when Redis is slow or down", () => {
     }
   });
 
+  it("an app's own client is bounded by commandTimeoutMs too", async () => {
+    const key = makeKey();
+    await store.set(key, makeToken(), 60_000);
+    // ioredis's defaults: no command timeout at all.
+    const appClient = new Redis(server.url);
+    const admin = new Redis(server.url);
+    const onAppClient = createRedisStore({
+      client: appClient,
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
+    });
+    try {
+      await onAppClient.get(key);
+      await admin.call("CLIENT", "PAUSE", "1000", "ALL");
+      const result = await timed(onAppClient.get(key));
+      expect((result.error as RedisStoreError).operation).toBe("get");
+      expect((result.error as Error).message).toMatch(/timed out after 250 ms/);
+      expect(result.ms).toBeLessThan(COMMAND_TIMEOUT_MS + 400);
+    } finally {
+      await admin.call("CLIENT", "UNPAUSE");
+      admin.disconnect();
+      appClient.disconnect();
+    }
+  });
+
+  it("a reply that arrived while this process was stalled past the timeout is not a timeout", async () => {
+    const key = makeKey();
+    const token = makeToken();
+    await store.set(key, token, 60_000);
+    for (let round = 0; round < 3; round++) {
+      const pending = timed(store.get(key));
+      // By the next turn the GET is on the wire; Redis answers while this process is blocked for
+      // twice the timeout, so the timer is overdue when the reply is read.
+      await new Promise<void>((resolve) =>
+        setImmediate(() => {
+          const until = performance.now() + 2 * COMMAND_TIMEOUT_MS;
+          while (performance.now() < until); // the stall
+          resolve();
+        }),
+      );
+      const result = await pending;
+      expect(result.error).toBeUndefined();
+      expect(result.ms).toBeGreaterThan(2 * COMMAND_TIMEOUT_MS);
+    }
+  });
+
   it("every operation rejects quickly while Redis is stopped, then works again after a restart", async () => {
     const key = makeKey();
     const token = makeToken();

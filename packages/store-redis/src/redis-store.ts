@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { ConfigurationError, type AccessToken, type TokenStore } from "@tokenyard/auth-core";
 import { Redis, type RedisOptions } from "ioredis";
 import { decodeEntry, encodeEntry } from "./codec.js";
+import { withCommandTimeout } from "./command-timeout.js";
 import { RedisStoreError, type RedisStoreOperation } from "./errors.js";
 import {
   prepareKeys,
@@ -22,8 +23,7 @@ export interface RedisStoreOptions {
   readonly url?: string | undefined;
   /**
    * ioredis options for the client this store creates. They override the store's fail-fast
-   * defaults (`enableOfflineQueue: false`, `maxRetriesPerRequest: 0`, a capped `retryStrategy`),
-   * except `commandTimeout`, which is always `commandTimeoutMs`.
+   * defaults (`enableOfflineQueue: false`, `maxRetriesPerRequest: 0`, a capped `retryStrategy`).
    */
   readonly redis?: RedisOptions | undefined;
   /** Prepended to every Redis key this store writes. Default `"tokenyard:"`. */
@@ -34,9 +34,9 @@ export interface RedisStoreOptions {
    */
   readonly encryptionKeys?: readonly EncryptionKey[] | undefined;
   /**
-   * How long a Redis command may take before it rejects, in ms, for the client this store
-   * creates. Default 250: a shared cache that answers slower than that is worth less than asking
-   * the in-memory cache or the vendor.
+   * How long a Redis command of this store may take before it rejects, in ms, on any client.
+   * Default 250: a shared cache that answers slower than that is worth less than asking the
+   * in-memory cache or the vendor.
    */
   readonly commandTimeoutMs?: number | undefined;
 }
@@ -87,7 +87,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     throw new ConfigurationError("commandTimeoutMs", "must be a positive integer (milliseconds)");
   }
   const encryptionKeys = validateEncryptionKeys(options.encryptionKeys);
-  const { client, owned } = resolveClient(options, commandTimeoutMs);
+  const { client, owned } = resolveClient(options);
 
   // Keys are imported on first use: Web Crypto is async, and construction stays synchronous.
   let prepared: Promise<readonly PreparedKey[]> | undefined;
@@ -126,7 +126,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   const run = async <T>(operation: RedisStoreOperation, command: () => Promise<T>): Promise<T> => {
     try {
       await firstConnection();
-      return await command();
+      return await withCommandTimeout(command(), commandTimeoutMs);
     } catch (error) {
       throw new RedisStoreError(operation, error);
     }
@@ -182,10 +182,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   };
 }
 
-function resolveClient(
-  options: RedisStoreOptions,
-  commandTimeoutMs: number,
-): { client: Redis; owned: boolean } {
+function resolveClient(options: RedisStoreOptions): { client: Redis; owned: boolean } {
   const { client, url, redis } = options;
   if (client !== undefined) {
     if (url !== undefined || redis !== undefined) {
@@ -225,7 +222,6 @@ function resolveClient(
     // sharing resumes soon after Redis returns.
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), MAX_RECONNECT_DELAY_MS),
     ...redis,
-    commandTimeout: commandTimeoutMs,
     // The store reads plain string and integer replies; pin the mapping it was written for.
     replyMapping: "legacy",
   };
@@ -272,7 +268,7 @@ async function closeClient(client: Redis, waitMs: number): Promise<void> {
   const ended = new Promise<void>((resolve) => client.once("end", resolve));
   try {
     // QUIT lets replies in flight arrive; when Redis is unreachable it fails and we just drop.
-    await client.quit();
+    await withCommandTimeout(client.quit(), waitMs);
   } catch {
     client.disconnect();
   }
