@@ -182,6 +182,30 @@ describe("refresh ahead", () => {
     expect(tokenRequests()).toBe(2);
   });
 
+  it("a refresh window longer than the token's life does not make every call a request", async () => {
+    const { provider, clock, tokenRequests, whenAnswered } = await setup(
+      { refreshWindowMs: 5 * MINUTE },
+      60,
+    );
+    await provider.getToken();
+    // Ten calls over the first tenth of each token's life (6 s): the first token is never due.
+    for (let i = 0; i < 10; i += 1) {
+      await provider.getToken();
+      await nextTurn();
+      clock.advance(500);
+    }
+    expect(tokenRequests()).toBe(1);
+    // From then on, one background refresh, and the new token is not due again at once.
+    clock.set(T0 + 6 * SECOND);
+    await provider.getToken();
+    await whenAnswered(2);
+    for (let i = 0; i < 10; i += 1) {
+      await nextTurn();
+      await provider.getToken();
+    }
+    expect(tokenRequests()).toBe(2);
+  });
+
   it("two providers on one store share one background refresh", async () => {
     const first = await setup();
     const store = createMemoryStore({ now: first.clock.now });
@@ -201,6 +225,10 @@ describe("refresh ahead", () => {
     await nextTurn();
     first.clock.advance(SECOND);
     expect((await a.getToken()).accessToken).toBe(tok(2));
+    // b did not start the refresh: it still serves its valid copy at once, and its own
+    // background refresh finds a's token in the store instead of asking the vendor.
+    expect((await b.getToken()).accessToken).toBe(tok(1));
+    await nextTurn();
     expect((await b.getToken()).accessToken).toBe(tok(2));
     expect(first.tokenRequests()).toBe(2);
   });

@@ -10,7 +10,10 @@ export interface LifecycleOptions {
   readonly fetch?: typeof globalThis.fetch | undefined;
   /** Where tokens are cached. Default: a bounded in-memory LRU of this provider's own. */
   readonly store?: TokenStore | undefined;
-  /** Refresh this long before expiry, in the background. Default `min(5 min, lifetime / 3)`. */
+  /**
+   * Refresh this long before expiry, in the background. Default `min(5 min, lifetime / 3)`.
+   * Never before a tenth of the token's life has passed.
+   */
   readonly refreshWindowMs?: number | undefined;
   /** Never hand out a token this close to its expiry. Default `min(30 s, lifetime / 10)`. */
   readonly expirySkewMs?: number | undefined;

@@ -208,7 +208,16 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
     cacheKeyValue: string,
     previous: AccessToken | undefined,
   ): Promise<AccessToken> {
-    if (!shared.canLock) return fetchFromVendor(cacheKeyValue, previous);
+    if (!shared.canLock) {
+      // Callers in the refresh window got our still-valid token at once, without looking in the
+      // store: the background refresh looks there first, since a store the app gave may hold a
+      // newer token from another provider or process (our own default store cannot). Callers
+      // without a usable token have just looked.
+      const inBackground = previous && now() < tokenWindows(previous, options).usableUntil;
+      const stored =
+        options.store && inBackground && (await freshFromStore(cacheKeyValue, previous));
+      return stored || fetchFromVendor(cacheKeyValue, previous);
+    }
     const lockTtlMs = lockLifetimeMs();
     const maxPolls = Math.ceil((2 * lockTtlMs) / LOCK_POLL_MS);
     for (let polls = 0; ; polls += 1) {
@@ -246,13 +255,13 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
     return (binding.refresh ? 2 : 1) * oneOperation + LOCK_MARGIN_MS;
   }
 
-  /** A usable token in the store that is not the one being replaced. */
+  /** A usable token in the store that is newer than the one being replaced. */
   async function freshFromStore(
     cacheKeyValue: string,
     previous: AccessToken | undefined,
   ): Promise<AccessToken | undefined> {
     const stored = await shared.get(cacheKeyValue);
-    if (!stored || (previous && stored.accessToken === previous.accessToken)) return undefined;
+    if (!stored || !isNewer(stored, previous)) return undefined;
     return now() < tokenWindows(stored, options).usableUntil ? stored : undefined;
   }
 
@@ -318,27 +327,18 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
   }
 
   /**
-   * Whether the store may hold something better than our copy: when we have none, ours is no
-   * longer usable, or we are about to refresh (another provider or process may have already).
-   * While a refresh runs or backs off, the store is not asked again: with a remote store every
-   * read is a round trip that callers would wait for.
+   * Whether callers must look in the store before they wait for a fetch: we have no usable
+   * token and no fetch is running (callers then join it). Inside the refresh window callers get
+   * our still-valid token at once; the background refresh looks in the store first.
    */
   function shouldConsultStore(cacheKeyValue: string, cached: CachedToken | undefined): boolean {
-    if (!cached) return !inflight.has(cacheKeyValue);
-    const at = now();
-    if (at < cached.refreshAt) return false;
-    if (at >= cached.usableUntil) return true;
-    return !inflight.has(cacheKeyValue) && at >= nextBackgroundAttemptAt;
+    return (!cached || now() >= cached.usableUntil) && !inflight.has(cacheKeyValue);
   }
 
   /** A token another provider or process put in the store since ours was cached. */
   async function newerFromStore(cacheKeyValue: string): Promise<CachedToken | undefined> {
     const stored = await shared.get(cacheKeyValue);
-    const ours = current?.token;
-    const isNewer =
-      stored !== undefined &&
-      (!ours || (stored.accessToken !== ours.accessToken && stored.obtainedAt >= ours.obtainedAt));
-    return isNewer ? remember(stored) : current;
+    return stored !== undefined && isNewer(stored, current?.token) ? remember(stored) : current;
   }
 
   /**
@@ -430,6 +430,13 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
     value: () => `TokenProvider { vendor: '${binding.vendor}', baseUrl: '${options.baseUrl}' }`,
   });
   return provider;
+}
+
+/** Whether `candidate` (from the store) replaces `ours`: another token, obtained no earlier. */
+function isNewer(candidate: AccessToken, ours: AccessToken | undefined): boolean {
+  return (
+    !ours || (candidate.accessToken !== ours.accessToken && candidate.obtainedAt >= ours.obtainedAt)
+  );
 }
 
 function tokenSecrets(token: AccessToken | undefined): string[] {

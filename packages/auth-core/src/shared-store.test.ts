@@ -17,7 +17,12 @@ import {
   closeAllServers,
   createClock,
   deferred,
+  HOUR,
+  MINUTE,
+  nextTurn,
   startAcmeTokens,
+  T0,
+  until,
 } from "./test-server.test-helper.js";
 
 afterEach(closeAllServers);
@@ -108,6 +113,37 @@ describe("a store that is down or slow", () => {
       ["set", "the token store did not answer set within 1000 ms"],
     ]);
   }, 10_000);
+
+  it("callers in the refresh window get the valid token at once, not after a slow store", async () => {
+    const { acme, clock, provider } = await setup();
+    const backing = createMemoryStore({ now: clock.now });
+    let gets = 0;
+    let slow: Promise<void> | undefined;
+    const auth = provider({
+      get: async (key) => {
+        gets += 1;
+        await slow;
+        return backing.get(key);
+      },
+      set: (key, token, ttlMs) => backing.set(key, token, ttlMs),
+      delete: (key) => backing.delete(key),
+    });
+    const first = await auth.getToken();
+    const store = deferred();
+    slow = store.promise;
+    gets = 0;
+    clock.set(T0 + HOUR - 5 * MINUTE);
+    // The store does not answer until released: the callers must not wait for it.
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => auth.getToken()));
+    expect(tokens.every((token) => token === first)).toBe(true);
+    // One read, by the one background refresh, before it asks the vendor.
+    expect(gets).toBe(1);
+    expect(acme.tokenRequests()).toBe(1);
+    store.resolve();
+    await until(() => acme.answered() === 2, "the background refresh");
+    await nextTurn();
+    expect((await auth.getToken()).accessToken).toBe(`tok-${ACME_CLIENT_ID}-2`);
+  });
 
   it("an answer that arrived while this process was stalled past the timeout is not a timeout", async () => {
     // The store answers over a real socket; right after the server writes the answer, this

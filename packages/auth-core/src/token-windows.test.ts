@@ -97,6 +97,12 @@ describe("tokenWindows: explicit values", () => {
     });
   });
 
+  it("a window as long as the token's life still lets a tenth of it pass before the refresh", () => {
+    for (const refreshWindowMs of [60 * SECOND, 5 * MINUTE, HOUR]) {
+      expect(windowsOf(60 * SECOND, { refreshWindowMs }).refreshAt).toBe(T0 + 6 * SECOND);
+    }
+  });
+
   it("one explicit value leaves the other at its default", () => {
     expect(windowsOf(HOUR, { refreshWindowMs: 10 * MINUTE })).toEqual({
       refreshAt: T0 + 50 * MINUTE,

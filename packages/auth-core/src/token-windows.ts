@@ -18,6 +18,12 @@ export const DEFAULT_REFRESH_WINDOW_FRACTION = 1 / 3;
 export const MAX_DEFAULT_EXPIRY_SKEW_MS = 30_000;
 /** Short-lived tokens keep 90 % of their life usable (`lifetime / 10`). */
 export const DEFAULT_EXPIRY_SKEW_FRACTION = 1 / 10;
+/**
+ * No refresh starts in the first tenth of a token's life, whatever `refreshWindowMs` says: a
+ * window as long as the lifetime would make every new token due at once, and every call would
+ * start another request.
+ */
+export const EARLIEST_REFRESH_FRACTION = 1 / 10;
 
 /** The two moments in a token's life that the provider acts on, epoch ms. */
 export interface TokenWindows {
@@ -43,7 +49,11 @@ export function tokenWindows(
     options.refreshWindowMs ??
     Math.min(MAX_DEFAULT_REFRESH_WINDOW_MS, lifetime * DEFAULT_REFRESH_WINDOW_FRACTION);
   const usableUntil = token.expiresAt - skew;
+  const earliest = token.obtainedAt + lifetime * EARLIEST_REFRESH_FRACTION;
   // A refresh window shorter than the skew would never be seen: refresh when the token stops
   // being usable.
-  return { refreshAt: Math.min(token.expiresAt - window, usableUntil), usableUntil };
+  return {
+    refreshAt: Math.min(Math.max(token.expiresAt - window, earliest), usableUntil),
+    usableUntil,
+  };
 }
