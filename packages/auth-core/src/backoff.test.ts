@@ -39,13 +39,6 @@ describe("backoffDelay", () => {
     expect(backoffDelay(Number.MAX_SAFE_INTEGER, one)).toBe(10_000);
   });
 
-  it("takes its own base and cap", () => {
-    expect(backoffDelay(1, one, 100, 1000)).toBe(100);
-    expect(backoffDelay(4, one, 100, 1000)).toBe(800);
-    expect(backoffDelay(5, one, 100, 1000)).toBe(1000);
-    expect(backoffDelay(5, one, 100, 0)).toBe(0);
-  });
-
   it("asks random once per delay", () => {
     let calls = 0;
     backoffDelay(3, () => {

@@ -3,17 +3,16 @@ export const RETRY_BASE_DELAY_MS = 250;
 /** No single wait between attempts is longer than this. */
 export const RETRY_MAX_DELAY_MS = 10_000;
 
+/** The longest wait after `failures` failures in a row: `min(max, base · 2^(n-1))`. */
+export function backoffCeiling(failures: number): number {
+  return Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** Math.max(0, failures - 1));
+}
+
 /**
  * Exponential backoff with full jitter ("Exponential Backoff And Jitter", AWS Architecture Blog,
- * 2015): a uniformly random wait in `[0, min(max, base · 2^(n-1))]`. Full jitter spreads the
+ * 2015): a uniformly random wait in `[0, backoffCeiling(failures)]`. Full jitter spreads the
  * retries of many clients that failed at the same moment, so they do not return in lockstep.
  */
-export function backoffDelay(
-  failures: number,
-  random: () => number,
-  baseMs = RETRY_BASE_DELAY_MS,
-  maxMs = RETRY_MAX_DELAY_MS,
-): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, failures - 1));
-  return Math.floor(random() * ceiling);
+export function backoffDelay(failures: number, random: () => number): number {
+  return Math.floor(random() * backoffCeiling(failures));
 }

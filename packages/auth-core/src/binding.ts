@@ -13,6 +13,11 @@ export type FieldSource =
   | "accessToken"
   | { readonly const: string | number | boolean };
 
+/** The credential a source names (`credentials.clientId` → `clientId`), if any. */
+export function credentialOf(from: FieldSource | string): string | undefined {
+  return typeof from == "string" && from.startsWith("credentials.") ? from.slice(12) : undefined;
+}
+
 /** One input of an operation as it travels on the wire. */
 export interface WireField {
   /** The name on the wire (`client_id`, `x-merchant-id`). */

@@ -17,6 +17,7 @@
  *   instead of being skipped, because the vendor explicitly told us the token is unusable.
  */
 
+import { credentialOf } from "./binding.js";
 import { decodeJwtClaims } from "./jwt.js";
 import { readPointer } from "./json-pointer.js";
 
@@ -118,6 +119,14 @@ const DECODERS: Record<ExpiryEncoding, Decoder> = {
 };
 
 /**
+ * The epoch-ms instant `value` denotes in encoding `as`, or `undefined` when it is absent or
+ * unparseable. Not yet rounded, clamped or checked against `now`.
+ */
+export function decodeExpiry(value: unknown, as: ExpiryEncoding, now: number): number | undefined {
+  return value == null || value === "" ? undefined : DECODERS[as](value, now);
+}
+
+/**
  * Computes when a freshly issued token expires, as integer epoch milliseconds.
  *
  * Rules are tried in order. A value that is absent (`undefined`, `null`, `""`) or unparseable
@@ -158,7 +167,7 @@ export function normalizeExpiry(input: ExpiryInput): ExpiryResult {
   });
 
   for (const [rule, { from, as }] of rules.entries()) {
-    const name = /^credentials\.(.+)/.exec(from)?.[1];
+    const name = credentialOf(from);
     if (!(name || /^(\/|$)/.test(from)) || !Object.hasOwn(DECODERS, as)) {
       throw new TypeError(`Invalid expiry rule ${JSON.stringify({ from, as })}`);
     }
@@ -167,7 +176,7 @@ export function normalizeExpiry(input: ExpiryInput): ExpiryResult {
         ? credentials[name]
         : null
       : readPointer(response, from);
-    const instant = value == null || value === "" ? undefined : DECODERS[as](value, now);
+    const instant = decodeExpiry(value, as, now);
     if (instant === undefined) continue;
     const expiresAt = Math.floor(instant);
     if (expiresAt <= now) return { ok: false, reason: "expired-on-arrival", from, as };

@@ -29,12 +29,19 @@ export function readPointer(document: unknown, pointer: string): unknown {
   if (!pointer.startsWith("/") || INVALID_ESCAPE.test(pointer)) return undefined;
 
   let current: unknown = document;
-  for (const raw of pointer.slice(1).split("/")) {
-    const token = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+  for (const token of pointerTokens(pointer)) {
     current = child(current, token);
     if (current === undefined) return undefined;
   }
   return current;
+}
+
+/** The decoded reference tokens of a pointer that starts with `/` (`"/a~1b/c"` → `a/b`, `c`). */
+export function pointerTokens(pointer: string): string[] {
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((token) => token.replaceAll("~1", "/").replaceAll("~0", "~"));
 }
 
 function child(parent: unknown, token: string): unknown {

@@ -14,7 +14,6 @@ export interface TokenSource {
  */
 export function createAuthMiddleware(source: TokenSource): Middleware {
   const pending = new Map<string, { replay: Request; accessToken: string }>();
-  const replayed = new WeakSet<Request>();
   return {
     async onRequest({ request, id }) {
       const { header, accessToken } = await source.authorization();
@@ -22,16 +21,15 @@ export function createAuthMiddleware(source: TokenSource): Middleware {
       pending.set(id, { replay: request.clone(), accessToken });
       return request;
     },
-    async onResponse({ request, response, options, id }) {
+    async onResponse({ response, options, id }) {
       const entry = pending.get(id);
       pending.delete(id);
-      if (response.status !== 401 || !entry || replayed.has(request)) return response;
+      if (response.status !== 401 || !entry) return response;
       await response.body?.cancel();
       entry.replay.headers.set(
         "Authorization",
         await source.renewAfterRejection(entry.accessToken),
       );
-      replayed.add(entry.replay);
       // The second answer goes to the caller as it is, 401 included: no third attempt.
       return options.fetch(entry.replay);
     },

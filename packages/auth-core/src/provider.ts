@@ -1,7 +1,7 @@
 import type { Middleware } from "openapi-fetch";
 import { abortable } from "./abortable.js";
 import { authorizationHeader, hideSecretsFromInspect, type AccessToken } from "./access-token.js";
-import { RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS, backoffDelay } from "./backoff.js";
+import { backoffCeiling, backoffDelay } from "./backoff.js";
 import type { AuthBinding } from "./binding.js";
 import { cacheKey } from "./cache-key.js";
 import { TokenRequestError, TokenResponseError } from "./errors.js";
@@ -73,6 +73,7 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
   if (!flights) flightsByStore.set(store, (flights = new Map()));
   const inflight = flights;
   const client = createTokenClient(options.baseUrl, options.fetch);
+  const lockTtlMs = lockLifetimeMs(options.timeoutMs, options.retries, Boolean(binding.refresh));
   const secrets = secretsOf(options.credentials);
   const counters = { hits: 0, misses: 0, requests: 0, failures: 0, replays: 0, storeErrors: 0 };
   let key: string | undefined;
@@ -218,7 +219,6 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
         options.store && inBackground && (await freshFromStore(cacheKeyValue, previous));
       return stored || fetchFromVendor(cacheKeyValue, previous);
     }
-    const lockTtlMs = lockLifetimeMs();
     const maxPolls = Math.ceil((2 * lockTtlMs) / LOCK_POLL_MS);
     for (let polls = 0; ; polls += 1) {
       const lock = await shared.lock(cacheKeyValue, lockTtlMs);
@@ -239,20 +239,6 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
       if (stored) return stored;
       await options.sleep(LOCK_POLL_MS);
     }
-  }
-
-  /**
-   * The lock must outlive the whole fetch of a live holder, or a second process takes over and
-   * asks the vendor too: every attempt's timeout and the backoff between them, twice where a
-   * failed refresh falls back to a login. A holder that dies delays the others by this much.
-   */
-  function lockLifetimeMs(): number {
-    let oneOperation = options.timeoutMs;
-    for (let failure = 1; failure <= options.retries; failure += 1) {
-      oneOperation +=
-        options.timeoutMs + Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (failure - 1));
-    }
-    return (binding.refresh ? 2 : 1) * oneOperation + LOCK_MARGIN_MS;
   }
 
   /** A usable token in the store that is newer than the one being replaced. */
@@ -437,6 +423,19 @@ function isNewer(candidate: AccessToken, ours: AccessToken | undefined): boolean
   return (
     !ours || (candidate.accessToken !== ours.accessToken && candidate.obtainedAt >= ours.obtainedAt)
   );
+}
+
+/**
+ * The lock must outlive the whole fetch of a live holder, or a second process takes over and
+ * asks the vendor too: every attempt's timeout and the backoff between them, twice where a
+ * failed refresh falls back to a login. A holder that dies delays the others by this much.
+ */
+function lockLifetimeMs(timeoutMs: number, retries: number, canFallBackToLogin: boolean): number {
+  let oneOperation = timeoutMs;
+  for (let failure = 1; failure <= retries; failure += 1) {
+    oneOperation += timeoutMs + backoffCeiling(failure);
+  }
+  return (canFallBackToLogin ? 2 : 1) * oneOperation + LOCK_MARGIN_MS;
 }
 
 function tokenSecrets(token: AccessToken | undefined): string[] {

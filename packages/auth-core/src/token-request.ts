@@ -1,5 +1,5 @@
 import createClient from "openapi-fetch";
-import type { OperationBinding, WireField } from "./binding.js";
+import { credentialOf, type OperationBinding, type WireField } from "./binding.js";
 import { TokenRequestError, TokenResponseError } from "./errors.js";
 import { isRecord } from "./is-record.js";
 import { redactSecrets } from "./redact.js";
@@ -75,11 +75,12 @@ export async function sendTokenRequest(
     Record<string, unknown>
   >;
   for (const { from, wire, in: place } of operation.fields) {
+    const credential = credentialOf(from);
     const value =
       typeof from == "object"
         ? from.const
-        : from.startsWith("credentials.")
-          ? values.credentials[from.slice(12)]
+        : credential !== undefined
+          ? values.credentials[credential]
           : values[from as "refreshToken"];
     if (value !== undefined) parts[place][wire] = place == "header" ? String(value) : value;
   }

@@ -5,10 +5,8 @@
  * the test reads them back from `sandbox.credentials` and hands them to the client.
  */
 import { randomBytes } from "node:crypto";
-import type { AuthBinding, WireField } from "../binding.js";
+import { credentialOf, type AuthBinding, type WireField } from "../binding.js";
 import { inputKey, type InputValue } from "./validate-request.js";
-
-const PREFIX = "credentials.";
 
 /**
  * Every required credential of the binding with a random value of its declared type
@@ -40,9 +38,7 @@ export function sandboxCredentials(
 
 /** The credential a wire field carries (`credentials.clientId` → `clientId`), if any. */
 export function credentialName(field: WireField): string | undefined {
-  return typeof field.from === "string" && field.from.startsWith(PREFIX)
-    ? field.from.slice(PREFIX.length)
-    : undefined;
+  return credentialOf(field.from);
 }
 
 /**

@@ -54,9 +54,13 @@ describe("requestedLifetime", () => {
     expect(requestedLifetime(NOW / 1000 + 30, "epoch-seconds", NOW)).toBe(30);
     expect(requestedLifetime(NOW + 30_000, "epoch-auto", NOW)).toBe(30);
     expect(requestedLifetime(new Date(NOW + 5000).toISOString(), "iso", NOW)).toBe(5);
-    for (const bad of [0, -1, Number.NaN, "120", null]) {
+    // Read as the client reads it: a numeric string is a number, an ISO time needs a zone.
+    expect(requestedLifetime("120", "seconds", NOW)).toBe(120);
+    for (const bad of [0, -1, Number.NaN, "", "soon", null]) {
       expect(requestedLifetime(bad, "seconds", NOW)).toBeUndefined();
     }
+    const noZone = new Date(NOW + 5000).toISOString().slice(0, -1);
+    expect(requestedLifetime(noZone, "iso", NOW)).toBeUndefined();
   });
 });
 

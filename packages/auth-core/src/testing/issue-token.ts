@@ -5,8 +5,8 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { AuthBinding } from "../binding.js";
-import type { ExpiryEncoding } from "../expiry.js";
-import { readPointer } from "../json-pointer.js";
+import { decodeExpiry, type ExpiryEncoding } from "../expiry.js";
+import { pointerTokens, readPointer } from "../json-pointer.js";
 
 /** The claims of every token a sandbox issues. */
 export interface SandboxClaims {
@@ -127,18 +127,9 @@ export function requestedLifetime(
   as: ExpiryEncoding,
   nowMs: number,
 ): number | undefined {
-  let seconds: number;
-  if (as === "iso") {
-    seconds = typeof value === "string" ? (Date.parse(value) - nowMs) / 1000 : Number.NaN;
-  } else {
-    const n = typeof value === "number" ? value : Number.NaN;
-    if (as === "epoch-ms" || (as === "epoch-auto" && n >= 1e12) || (as === "auto" && n >= 1e12))
-      seconds = (n - nowMs) / 1000;
-    else if (as === "epoch-seconds" || as === "epoch-auto" || (as === "auto" && n >= 1e9))
-      seconds = n - nowMs / 1000;
-    else seconds = n;
-  }
-  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+  // The client's own decoding: the sandbox and the client never disagree on what was asked.
+  const instant = decodeExpiry(value, as, nowMs);
+  return instant !== undefined && instant > nowMs ? (instant - nowMs) / 1000 : undefined;
 }
 
 /** What goes into one success body. */
@@ -181,17 +172,10 @@ export function tokenBody(input: TokenBodyInput): unknown {
   return body;
 }
 
-function tokensOf(pointer: string): string[] {
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((token) => token.replaceAll("~1", "/").replaceAll("~0", "~"));
-}
-
 /** Sets the value at a pointer, creating objects on the way; `""` replaces the document. */
 export function writePointer(document: unknown, pointer: string, value: unknown): unknown {
   if (pointer === "") return value;
-  const tokens = tokensOf(pointer);
+  const tokens = pointerTokens(pointer);
   const root = isContainer(document) ? document : {};
   let current: Record<string, unknown> = root as Record<string, unknown>;
   tokens.forEach((token, index) => {
@@ -223,12 +207,8 @@ export function writePointer(document: unknown, pointer: string, value: unknown)
 /** Removes the member at a pointer, if present. */
 export function deletePointer(document: unknown, pointer: string): unknown {
   if (pointer === "") return undefined;
-  const tokens = tokensOf(pointer);
-  const last = tokens.pop()!;
-  const parent = readPointer(
-    document,
-    tokens.length ? `/${pointer.slice(1).split("/").slice(0, -1).join("/")}` : "",
-  );
+  const last = pointerTokens(pointer).pop()!;
+  const parent = readPointer(document, pointer.slice(0, pointer.lastIndexOf("/")));
   if (Array.isArray(parent) && /^\d+$/.test(last)) parent.splice(Number(last), 1);
   else if (isContainer(parent) && Object.hasOwn(parent, last))
     delete (parent as Record<string, unknown>)[last];

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { WireField } from "../binding.js";
+import { credentialOf, type WireField } from "../binding.js";
 import { readPointer } from "../json-pointer.js";
 import { credentialName, credentialsMatch, sandboxCredentials } from "./credentials.js";
 import { checkFault, statusFaultAnswer, truncatedJson, type SandboxFault } from "./faults.js";
@@ -183,8 +183,8 @@ export async function startSandbox<Credentials extends object = Record<string, u
     values: ReadonlyMap<string, InputValue>,
   ): number | "invalid" | undefined => {
     for (const rule of auth.token.expiry) {
-      if (!rule.from.startsWith("credentials.")) continue;
-      const name = rule.from.slice("credentials.".length);
+      const name = credentialOf(rule.from);
+      if (name === undefined) continue;
       const field = fields.find((f) => credentialName(f) === name);
       const value = field && values.get(inputKey(field));
       if (value === undefined) continue;

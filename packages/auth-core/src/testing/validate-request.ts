@@ -21,15 +21,14 @@ export interface RawRequest {
 /** Body fields as decoded: JSON members as sent; form and multipart fields as strings (arrays when repeated). */
 export type DecodedFields = Record<string, unknown>;
 
-/** The outcome of {@link validateRequest}; `fields` is what could be decoded either way. */
+/** The outcome of {@link validateRequest}. */
 export type Validation =
   | {
       readonly ok: true;
       /** Values of the inputs that were sent, keyed by {@link inputKey}. */
       readonly values: ReadonlyMap<string, InputValue>;
-      readonly fields: DecodedFields | null;
     }
-  | { readonly ok: false; readonly problem: string; readonly fields: DecodedFields | null };
+  | { readonly ok: false; readonly problem: string };
 
 /** Where one input lives: header names are case-insensitive, everything else is exact. */
 export function inputKey(input: {
@@ -78,9 +77,9 @@ export async function validateRequest(
   request: RawRequest,
 ): Promise<Validation> {
   const decoded = await decodeBody(operation.body, request);
-  if (!decoded.ok) return { ok: false, problem: decoded.problem, fields: null };
+  if (!decoded.ok) return { ok: false, problem: decoded.problem };
   const { fields, multi } = decoded;
-  const fail = (problem: string): Validation => ({ ok: false, problem, fields });
+  const fail = (problem: string): Validation => ({ ok: false, problem });
 
   // Unknown body fields and query parameters: a client sending them has a bug the vendor would
   // (at best) silently ignore; the sandbox is strict so the test finds it.
@@ -112,7 +111,7 @@ export async function validateRequest(
     }
     values.set(inputKey(input), value);
   }
-  return { ok: true, values, fields };
+  return { ok: true, values };
 }
 
 /**
