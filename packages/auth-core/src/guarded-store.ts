@@ -28,7 +28,7 @@ export interface GuardedStore {
 export function guardStore(
   store: TokenStore,
   timeoutMs: number,
-  onError: (operation: StoreOperation, error: unknown) => void,
+  onError: (operation: StoreOperation, error: unknown, token?: AccessToken) => void,
 ): GuardedStore {
   async function bounded<T>(operation: StoreOperation, call: () => T | Promise<T>): Promise<T> {
     const answer = call();
@@ -51,22 +51,25 @@ export function guardStore(
     }
   }
 
+  /** `token`: the one being written, which a store's error message might repeat. */
   async function guarded<T>(
     operation: StoreOperation,
     call: () => T | Promise<T>,
     fallback: T,
+    token?: AccessToken,
   ): Promise<T> {
     try {
       return await bounded(operation, call);
     } catch (error) {
-      onError(operation, error);
+      onError(operation, error, token);
       return fallback;
     }
   }
 
   return {
     get: (key) => guarded("get", () => store.get(key), undefined),
-    set: (key, token, ttlMs) => guarded("set", () => store.set(key, token, ttlMs), undefined),
+    set: (key, token, ttlMs) =>
+      guarded("set", () => store.set(key, token, ttlMs), undefined, token),
     delete: (key) => guarded("delete", () => store.delete(key), undefined),
     canLock: typeof store.lock === "function",
     async lock(key, ttlMs) {

@@ -8,6 +8,7 @@ import type { AuthBinding } from "./binding.js";
 import { TokenRequestError, TokenResponseError } from "./errors.js";
 import type { TokenEvent } from "./events.js";
 import { createTokenProvider } from "./provider.js";
+import type { TokenStore } from "./token-store.js";
 import {
   T0,
   acmeForm,
@@ -271,6 +272,32 @@ describe("no secret anywhere", () => {
       inspect(provider, { depth: 10, showHidden: true }),
     ];
     expect(leaked(surfaces, [access, refresh, USERNAME, PASSWORD, COMPANY])).toEqual([]);
+  });
+
+  it("a store whose errors echo what it was given reports nothing secret", async () => {
+    const clock = createClock();
+    const server = await startServer((_request, response) =>
+      sendJson(response, 200, { access_token: "tok-secret-store", expires_in: 600 }),
+    );
+    const events: TokenEvent[] = [];
+    const echo = (what: string) => Promise.reject(new Error(`cannot store ${what}`));
+    const store: TokenStore = {
+      get: () => undefined,
+      set: (key, token) => echo(`${key} = ${JSON.stringify(token)}`),
+      delete: (key) => echo(key),
+    };
+    const provider = createTokenProvider(acmeJson, {
+      credentials: jsonCreds,
+      baseUrl: server.url,
+      now: clock.now,
+      store,
+      onEvent: (event: TokenEvent) => events.push(event),
+    });
+    await provider.getToken();
+    await provider.invalidate();
+    expect(events.filter((e) => e.type === "store-error")).toHaveLength(2);
+    const surfaces = events.flatMap((event) => [JSON.stringify(event), inspect(event)]);
+    expect(leaked(surfaces, ["tok-secret-store", CLIENT_ID, CLIENT_SECRET])).toEqual([]);
   });
 
   it("a 401 replay reports nothing secret", async () => {

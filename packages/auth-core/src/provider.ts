@@ -105,10 +105,12 @@ export function createTokenProvider<Raw>(binding: AuthBinding, input: object): T
     }
   };
 
-  const shared = guardStore(store, STORE_TIMEOUT_MS, (operation, error) => {
+  const shared = guardStore(store, STORE_TIMEOUT_MS, (operation, error, token) => {
     counters.storeErrors += 1;
     const message = error instanceof Error ? error.message : String(error);
-    emit({ type: "store-error", operation, error: redactSecrets(message, secrets) });
+    // A store's message may repeat what it was given: the token being written, or ours.
+    const hidden = [...secrets, ...tokenSecrets(token), ...tokenSecrets(current?.token)];
+    emit({ type: "store-error", operation, error: redactSecrets(message, hidden) });
   });
 
   function remember(token: AccessToken): CachedToken {
