@@ -12,7 +12,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(auth-core store-redis cli asset-auth klearstack-auth manis-auth wilson-auth)
+# Every publishable package: each packages/*/package.json that is not private (a new vendor's
+# generated package included, with no edit here).
+mapfile -t PACKAGES < <(node -e '
+  const { existsSync, readdirSync, readFileSync } = require("node:fs");
+  for (const dir of readdirSync("packages").sort()) {
+    const manifest = `packages/${dir}/package.json`;
+    if (existsSync(manifest) && !JSON.parse(readFileSync(manifest, "utf8")).private) console.log(dir);
+  }
+')
+if [ "${#PACKAGES[@]}" -eq 0 ]; then
+  echo "no publishable package found under packages/"
+  exit 1
+fi
 
 bin="$PWD/node_modules/.bin"
 out="$(mktemp -d)"

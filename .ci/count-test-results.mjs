@@ -1,31 +1,15 @@
 // Sums the vitest JSON reports every package's `test` script writes (turbo restores them on a
 // cache hit too) and prints the plain closing line CI reads: "N passed, M failed".
-import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-
-const root = path.resolve(import.meta.dirname, "..");
-// The workspace folders, read from pnpm-workspace.yaml's `packages` list ("dir" or "dir/*").
-const globs = readFileSync(path.join(root, "pnpm-workspace.yaml"), "utf8")
-  .split("packages:")[1]
-  .split(/\n(?=\S)/)[0]
-  .split("\n")
-  .map((line) => /^\s+-\s+(\S+)/.exec(line)?.[1])
-  .filter(Boolean);
-const workspaces = globs.flatMap((glob) =>
-  glob.endsWith("/*")
-    ? readdirSync(path.join(root, glob.slice(0, -2))).map((name) =>
-        path.join(glob.slice(0, -2), name),
-      )
-    : [glob],
-);
+import { root, workspaces } from "./workspaces.mjs";
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 const missing = [];
-for (const workspace of workspaces) {
+for (const workspace of workspaces()) {
   const manifest = path.join(root, workspace, "package.json");
-  if (!existsSync(manifest)) continue;
   if (!JSON.parse(readFileSync(manifest, "utf8")).scripts?.test) continue;
   const report = path.join(root, workspace, ".test-results/vitest.json");
   if (!existsSync(report)) {

@@ -8,8 +8,10 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
 import { REPO_ROOT } from "./prism.js";
+import { specVendors } from "./vendors.js";
 
-const VENDORS = ["wilson", "asset", "klearstack", "manis"];
+// Every spec in specs/: each generates packages/<id>-auth and its README.
+const VENDORS = specVendors().map((vendor) => vendor.id);
 // Inside this package, so the pasted imports resolve as in an app that installed the packages.
 const EXAMPLES = path.join(REPO_ROOT, "contract/.tmp/readme-examples");
 

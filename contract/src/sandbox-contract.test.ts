@@ -3,19 +3,12 @@
  * package sends to its sandbox passes through Prism (`prism proxy --errors`), and every answer a
  * sandbox gives (token, refusal, bad request) validates against the spec's response schema (ajv).
  */
-import { createAssetAuth } from "@tokenyard/asset-auth";
-import { startAssetSandbox } from "@tokenyard/asset-auth/testing";
 import { TokenRequestError, type TokenProvider } from "@tokenyard/auth-core";
-import { createKlearStackAuth } from "@tokenyard/klearstack-auth";
-import { startKlearStackSandbox } from "@tokenyard/klearstack-auth/testing";
-import { createManisAuth } from "@tokenyard/manis-auth";
-import { startManisSandbox } from "@tokenyard/manis-auth/testing";
-import { createWilsonAuth } from "@tokenyard/wilson-auth";
-import { startWilsonSandbox } from "@tokenyard/wilson-auth/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrismProxy, type PrismProxy } from "./prism.js";
 import { recordingFetch } from "./recording-fetch.js";
 import { responseValidator } from "./spec-schemas.js";
+import { specVendors, type SpecVendor } from "./vendors.js";
 
 interface SandboxLike {
   readonly baseUrl: string;
@@ -24,52 +17,46 @@ interface SandboxLike {
   close(): Promise<void>;
 }
 
-const SANDBOXES: Array<{
-  name: string;
-  spec: string;
-  tokenPath: string;
-  start: () => Promise<SandboxLike>;
-  create: (options: any) => TokenProvider;
-  refresh?: string;
-}> = [
-  {
-    name: "Wilson",
-    spec: "specs/wilson.yaml",
-    tokenPath: "/auth/token",
-    start: startWilsonSandbox,
-    create: createWilsonAuth,
-  },
-  {
-    name: "Asset",
-    spec: "specs/asset.yaml",
-    tokenPath: "/v0/auth/token",
-    start: startAssetSandbox,
-    create: createAssetAuth,
-  },
-  {
-    name: "KlearStack",
-    spec: "specs/klearstack.yaml",
-    tokenPath: "/access/klearstack/get_access_token",
-    start: startKlearStackSandbox,
-    create: createKlearStackAuth,
-    refresh: "refreshAccessToken",
-  },
-  {
-    name: "Manis",
-    spec: "specs/manis.yaml",
-    tokenPath: "/api/v1/auth/token",
-    start: startManisSandbox,
-    create: createManisAuth,
-  },
-];
+interface VendorPackage {
+  start(): Promise<SandboxLike>;
+  create(options: object): TokenProvider;
+}
+
+/**
+ * `create<Name>Auth` and `start<Name>Sandbox` of the vendor's package. A spec whose package is not
+ * among this package's devDependencies (or not built) fails here, by name.
+ */
+async function loadPackage(vendor: SpecVendor): Promise<VendorPackage> {
+  const failure = (cause: unknown): never => {
+    throw new Error(
+      `${vendor.spec}: cannot load ${vendor.packageName} (is it a devDependency of contract/ and built?)`,
+      { cause },
+    );
+  };
+  const main = await import(/* @vite-ignore */ vendor.packageName).catch(failure);
+  const testing = await import(/* @vite-ignore */ `${vendor.packageName}/testing`).catch(failure);
+  const create = main[`create${vendor.name}Auth`];
+  const start = testing[`start${vendor.name}Sandbox`];
+  if (typeof create !== "function" || typeof start !== "function") {
+    throw new Error(
+      `${vendor.packageName}: expected create${vendor.name}Auth and /testing start${vendor.name}Sandbox`,
+    );
+  }
+  return { create, start };
+}
+
+// Every spec in specs/, its token (and refresh) operation read from its x-tokenyard block.
+const SANDBOXES = specVendors();
 
 describe.each(SANDBOXES)("$name sandbox", (vendor) => {
+  let pkg: VendorPackage;
   let sandbox: SandboxLike;
   let prism: PrismProxy;
   const validate = responseValidator(vendor.spec);
 
   beforeAll(async () => {
-    sandbox = await vendor.start();
+    pkg = await loadPackage(vendor);
+    sandbox = await pkg.start();
     prism = await startPrismProxy(vendor.spec, sandbox.baseUrl);
   }, 40_000);
   afterAll(async () => {
@@ -79,7 +66,7 @@ describe.each(SANDBOXES)("$name sandbox", (vendor) => {
 
   it("token (and refresh) requests and answers conform, through Prism", async () => {
     const recorder = recordingFetch();
-    const auth = vendor.create({
+    const auth = pkg.create({
       credentials: sandbox.credentials,
       baseUrl: prism.url,
       fetch: recorder.fetch,
@@ -90,7 +77,9 @@ describe.each(SANDBOXES)("$name sandbox", (vendor) => {
       await auth.getToken({ forceRefresh: true });
       expect(sandbox.refreshRequests()).toBe(1);
     }
-    const operations = ["getAccessToken", ...(vendor.refresh ? [vendor.refresh] : [])];
+    const operations = [vendor.token, ...(vendor.refresh ? [vendor.refresh] : [])].map(
+      (operation) => operation.operationId,
+    );
     expect(recorder.exchanges).toHaveLength(operations.length);
     recorder.exchanges.forEach((exchange, index) => {
       expect(exchange.violations).toBeNull();
@@ -103,20 +92,20 @@ describe.each(SANDBOXES)("$name sandbox", (vendor) => {
     const wrong = Object.fromEntries(
       Object.keys(sandbox.credentials).map((name) => [name, `wrong-${name}`]),
     );
-    const error = await vendor
+    const error = await pkg
       .create({ credentials: wrong, baseUrl: prism.url, fetch: recorder.fetch, retries: 0 })
       .getToken()
       .catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(TokenRequestError);
     const [exchange] = recorder.exchanges;
     expect(exchange!.violations).toBeNull();
-    expect(validate("getAccessToken", exchange!.status, exchange!.body)).toEqual([]);
+    expect(validate(vendor.token.operationId, exchange!.status, exchange!.body)).toEqual([]);
   });
 
   it("the answer to a request that breaks the spec conforms too", async () => {
     // Sent to the sandbox directly: Prism would refuse it before the sandbox saw it.
-    const response = await fetch(`${sandbox.baseUrl}${vendor.tokenPath}`, {
-      method: "POST",
+    const response = await fetch(`${sandbox.baseUrl}${vendor.token.path}`, {
+      method: vendor.token.method,
       headers: { "content-type": "text/plain" },
       body: "not what the spec says",
     });
@@ -125,6 +114,6 @@ describe.each(SANDBOXES)("$name sandbox", (vendor) => {
       ? JSON.parse(text)
       : text;
     expect(response.status).toBeGreaterThanOrEqual(400);
-    expect(validate("getAccessToken", response.status, body)).toEqual([]);
+    expect(validate(vendor.token.operationId, response.status, body)).toEqual([]);
   });
 });

@@ -7,6 +7,11 @@ import { REPO_ROOT } from "./prism.js";
 
 type Json = Record<string, unknown>;
 
+/** A spec (`specs/<vendor>.yaml`, relative to the repository root), parsed. */
+export function readSpec(spec: string): Json {
+  return parse(readFileSync(path.join(REPO_ROOT, spec), "utf8")) as Json;
+}
+
 /**
  * Validates bodies against a spec's response schemas with ajv (OpenAPI 3.1 schemas are JSON
  * Schema 2020-12): a maintained validator, not our own reading of the spec.
@@ -14,7 +19,7 @@ type Json = Record<string, unknown>;
 export function responseValidator(
   spec: string,
 ): (operationId: string, status: number, body: unknown) => string[] {
-  const document = parse(readFileSync(path.join(REPO_ROOT, spec), "utf8")) as Json;
+  const document = readSpec(spec);
   // OpenAPI adds keywords JSON Schema does not know (example, discriminator…): not errors here.
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
   addFormats.default(ajv);

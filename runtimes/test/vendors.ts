@@ -1,9 +1,10 @@
 // The vendor packages under test and their sandboxes. The sandboxes run here, in the test's own
 // Node; only the vendor package's main entry runs in the runtime under test.
-import { startAssetSandbox } from "@tokenyard/asset-auth/testing";
-import { startKlearStackSandbox } from "@tokenyard/klearstack-auth/testing";
-import { startManisSandbox } from "@tokenyard/manis-auth/testing";
-import { startWilsonSandbox } from "@tokenyard/wilson-auth/testing";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+// The CLI's registry, generated from every spec in specs/: a new spec is tested here with no edit.
+import { vendors as registry } from "../../packages/cli/src/vendors.gen.js";
 
 /** What the test needs of a started sandbox, whichever vendor it plays. */
 export interface RunningSandbox {
@@ -23,41 +24,45 @@ export interface Vendor {
   readonly start: () => Promise<RunningSandbox>;
 }
 
-export const VENDORS: readonly Vendor[] = [
-  {
-    id: "wilson",
-    pkg: "@tokenyard/wilson-auth",
-    create: "createWilsonAuth",
-    start: startWilsonSandbox,
-  },
-  {
-    id: "asset",
-    pkg: "@tokenyard/asset-auth",
-    create: "createAssetAuth",
-    start: startAssetSandbox,
-  },
-  {
-    id: "klearstack",
-    pkg: "@tokenyard/klearstack-auth",
-    create: "createKlearStackAuth",
-    start: startKlearStackSandbox,
-  },
-  {
-    id: "manis",
-    pkg: "@tokenyard/manis-auth",
-    create: "createManisAuth",
-    start: startManisSandbox,
-  },
-];
+const specs = readdirSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../specs"))
+  .filter((file) => file.endsWith(".yaml"))
+  .map((file) => file.slice(0, -".yaml".length))
+  .sort();
+if (String(registry.map((entry) => entry.id).sort()) !== String(specs)) {
+  throw new Error(
+    `packages/cli/src/vendors.gen.ts lists ${registry.map((entry) => entry.id)} but specs/ has ${specs}: run pnpm generate`,
+  );
+}
 
-/** Every publishable package the apps install (store-redis is Node-only by design: not here). */
+export const VENDORS: readonly Vendor[] = registry.map((entry) => ({
+  id: entry.id,
+  pkg: entry.packageName,
+  create: `create${entry.name}Auth`,
+  start: async () => {
+    const testing = await import(/* @vite-ignore */ `${entry.packageName}/testing`).catch(
+      (cause: unknown) => {
+        throw new Error(
+          `cannot load ${entry.packageName}/testing: is it a devDependency of runtimes/ and built?`,
+          { cause },
+        );
+      },
+    );
+    const start = testing[`start${entry.name}Sandbox`];
+    if (typeof start !== "function") {
+      throw new Error(`${entry.packageName}/testing exports no start${entry.name}Sandbox`);
+    }
+    return start();
+  },
+}));
+
+/**
+ * Every publishable package the apps install: auth-core and each vendor's `packages/<id>-auth`
+ * (store-redis is Node-only by design, the CLI is no library for apps: not here).
+ */
 export const PACKED = [
   "packages/auth-core",
-  "packages/wilson-auth",
-  "packages/asset-auth",
-  "packages/klearstack-auth",
-  "packages/manis-auth",
-] as const;
+  ...VENDORS.map((vendor) => `packages/${vendor.id}-auth`),
+];
 
 /** Main entries that must use web-standard APIs only. */
 export const MAIN_ENTRIES = ["@tokenyard/auth-core", ...VENDORS.map((vendor) => vendor.pkg)];

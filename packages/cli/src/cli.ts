@@ -95,9 +95,8 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const vendor = findVendor(parsed.vendor!);
   if (vendor === undefined) {
-    return fail(
-      `unknown vendor ${quote(parsed.vendor!)}; the vendors are ${vendors.map((v) => v.id).join(", ")}`,
-    );
+    // The argument is not repeated: a mistyped command line may have put a secret there.
+    return fail(`unknown vendor; the vendors are ${vendors.map((v) => v.id).join(", ")}`);
   }
   let session: Session;
   try {
@@ -315,8 +314,7 @@ function listVendors(flags: Flags): number {
       defaultServer: vendor.defaultServer,
       baseUrl: {
         env: vendor.env.baseUrl,
-        required:
-          baseUrlRequirement(vendor) === "required" || baseUrlRequirement(vendor) === "or-server",
+        required: baseUrlRequirement(vendor) !== "optional",
       },
       server: { env: vendor.env.server },
       credentials: vendor.credentials.map(({ name, env, required, type }) => ({

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { ConfigurationError, type AccessToken, type TokenStore } from "@tokenyard/auth-core";
 import { Redis, type RedisOptions } from "ioredis";
 import { decodeEntry, encodeEntry } from "./codec.js";
@@ -165,7 +164,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       const name = `${keyPrefix}lock:${checkKey(key)}`;
       const px = checkTtl("ttlMs", ttlMs);
       // 128 random bits: no other process, here or elsewhere, can hold the same owner value.
-      const owner = randomBytes(16).toString("hex");
+      const owner = randomHex(16);
       const acquired = await run("lock", () => client.set(name, owner, "PX", px, "NX"));
       if (acquired !== "OK") return undefined;
       // EVAL, not defineCommand: defineCommand would add a method to an app-supplied client, and
@@ -255,6 +254,13 @@ function checkTtl(name: string, ttlMs: number): number {
   }
   // PX takes whole milliseconds; rounding up never makes an entry or lock end early.
   return Math.ceil(ttlMs);
+}
+
+/** `bytes` random bytes from Web Crypto (global in Node >= 20), as lower-case hex. */
+function randomHex(bytes: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (byte) =>
+    byte.toString(16).padStart(2, "0"),
+  ).join("");
 }
 
 async function closeClient(client: Redis, waitMs: number): Promise<void> {
