@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { readdir } from "node:fs/promises";
-import path from "node:path";
 import { generate } from "./generate.js";
 import { SpecError } from "./spec-problem.js";
 import {
@@ -203,6 +202,5 @@ describe("a bad spec gets one line per problem, with file, line and JSON pointer
     });
     await expect(generate({ root: workspace.root })).rejects.toThrow(/unknown operation "nope"/);
     expect(await readdir(workspace.root)).not.toContain("packages");
-    void path;
   });
 });

@@ -6,15 +6,19 @@ import { SpecError } from "./spec-problem.js";
 import { watchSpecs } from "./watch.js";
 import { writeSpecChangesets } from "./write-changeset.js";
 
-const USAGE = `Usage: pnpm generate [--check | --watch] [--only <vendor>]...
+const USAGE = `Usage: pnpm generate [--check | --watch] [--only <vendor>]... [--cli-registry]
 
-Turns specs/*.yaml into packages/<vendor>-auth. Writes only files whose content changed.
+Turns specs/*.yaml into packages/<vendor>-auth and the CLI's vendor list,
+packages/cli/src/vendors.gen.ts. Writes only files whose content changed.
   --check          write nothing; exit 1 naming every stale or missing file
-  --watch          stay running; regenerate a vendor each time its spec is saved
+  --watch          stay running; regenerate a vendor and the CLI's list each time its spec
+                   is saved
   --changeset      also write .changeset/<vendor>-spec-<hash>.md for every spec that differs
                    from --base (default HEAD): major for removed or changed types, minor for
                    additions, patch when no type changed
-  --only <vendor>  generate one vendor (repeatable), e.g. --only wilson
+  --only <vendor>  generate one vendor's package (repeatable), e.g. --only wilson; the CLI's
+                   list is left alone (packages/cli's own generate task writes it)
+  --cli-registry   generate the CLI's list from every spec, and no package but those of --only
   --root <dir>     repository root (default: this checkout)`;
 
 async function main(): Promise<number> {
@@ -25,6 +29,7 @@ async function main(): Promise<number> {
       changeset: { type: "boolean", default: false },
       base: { type: "string", default: "HEAD" },
       only: { type: "string", multiple: true },
+      "cli-registry": { type: "boolean", default: false },
       root: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -46,9 +51,20 @@ async function main(): Promise<number> {
     const report = await generate({
       root,
       check: values.check,
-      ...(values.only ? { only: values.only } : {}),
+      ...(values["cli-registry"]
+        ? { only: values.only ?? [], cliRegistry: true }
+        : values.only
+          ? { only: values.only }
+          : {}),
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    const what = (named: boolean): string => {
+      const vendors = `${report.vendors.length} vendors${named ? ` (${report.vendors.join(", ")})` : ""}`;
+      if (!values["cli-registry"]) return vendors;
+      return report.vendors.length
+        ? `${vendors} and the CLI's vendor list`
+        : "the CLI's vendor list";
+    };
     if (values.check) {
       const stale = [
         ...report.missing.map((file) => `missing: ${file}`),
@@ -62,13 +78,13 @@ async function main(): Promise<number> {
         return 1;
       }
       console.log(
-        `generate --check: ${report.vendors.length} vendors, ${report.unchanged} files up to date (${seconds} s)`,
+        `generate --check: ${what(false)}, ${report.unchanged} files up to date (${seconds} s)`,
       );
       return 0;
     }
     const written = [...report.missing, ...report.changed];
     console.log(
-      `generated ${report.vendors.length} vendors (${report.vendors.join(", ")}): ${written.length} written, ${report.unchanged} unchanged (${seconds} s)`,
+      `generated ${what(true)}: ${written.length} written, ${report.unchanged} unchanged (${seconds} s)`,
     );
     for (const file of written) console.log(`  wrote ${file}`);
     if (values.changeset) {

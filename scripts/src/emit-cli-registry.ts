@@ -11,7 +11,6 @@ export const CLI_REGISTRY_FILE = "packages/cli/src/vendors.gen.ts";
  */
 export function emitCliRegistry(models: readonly VendorModel[]): string {
   const entries = models.map((model) => {
-    const prefix = model.id.toUpperCase();
     const credentials = model.credentials.map((credential) => ({
       name: credential.name,
       env: environmentVariable(model.id, credential.name),
@@ -25,7 +24,10 @@ export function emitCliRegistry(models: readonly VendorModel[]): string {
       spec: model.file,
       servers: model.binding.servers,
       defaultServer: model.binding.defaultServer,
-      env: { baseUrl: `${prefix}_BASE_URL`, server: `${prefix}_SERVER` },
+      env: {
+        baseUrl: environmentVariable(model.id, "baseUrl"),
+        server: environmentVariable(model.id, "server"),
+      },
       credentials,
     };
     return `  {

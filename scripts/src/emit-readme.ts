@@ -5,6 +5,7 @@ import type { VendorModel } from "./vendor-model.js";
 export function emitReadme(model: VendorModel): string {
   const { name } = model;
   const needsBaseUrl = model.binding.defaultServer === null;
+  const baseUrlVariable = environmentVariable(model.id, "baseUrl");
   const credentialLines = model.credentials
     .filter((credential) => credential.required)
     .map(
@@ -13,7 +14,7 @@ export function emitReadme(model: VendorModel): string {
     )
     .join("\n");
   const serverLine = needsBaseUrl
-    ? `  baseUrl: process.env.${model.id.toUpperCase()}_BASE_URL!, // required: ${model.file} has no usable host\n`
+    ? `  baseUrl: process.env.${baseUrlVariable}!, // required: ${model.file} has no usable host\n`
     : "";
   const credentialRows = model.credentials
     .map(
@@ -58,7 +59,7 @@ ${serverLine}});
 const token = await auth.getToken(); // { accessToken, tokenType, expiresAt, raw, … }
 
 // Or let every request of the typed client carry it:
-const client = create${name}Client(${needsBaseUrl ? `{ baseUrl: process.env.${model.id.toUpperCase()}_BASE_URL! }` : ""});
+const client = create${name}Client(${needsBaseUrl ? `{ baseUrl: process.env.${baseUrlVariable}! }` : ""});
 client.use(auth.middleware());
 \`\`\`
 

@@ -16,7 +16,7 @@ import { emitTesting } from "./emit-testing.js";
 import { deriveSandboxBinding } from "./sandbox-model.js";
 import { formatFile } from "./format-file.js";
 import { generatedHeader } from "./generated-header.js";
-import { loadSpec } from "./load-spec.js";
+import { loadSpec, type LoadedSpec } from "./load-spec.js";
 import { SpecError, type SpecProblem } from "./spec-problem.js";
 import { deriveVendorModel, type VendorModel } from "./vendor-model.js";
 import { CLI_REGISTRY_FILE, emitCliRegistry } from "./emit-cli-registry.js";
@@ -27,17 +27,25 @@ export interface GenerateOptions {
   readonly root: string;
   /** Compare with the disk and write nothing. */
   readonly check?: boolean;
-  /** Generate only these vendor ids (`wilson`); default all specs. */
+  /** Generate only these vendor ids' packages (`wilson`); default every spec's. */
   readonly only?: readonly string[];
+  /**
+   * Also write the CLI's registry, `packages/cli/src/vendors.gen.ts`. It lists every vendor, so
+   * it is always derived from every spec, whatever `only` says (cheaply: no package is rendered
+   * for a spec outside `only`). Default: when `only` is not given. `packages/cli`'s own generate
+   * task is `only: [], cliRegistry: true`; `--watch` adds it to each vendor it regenerates.
+   */
+  readonly cliRegistry?: boolean;
 }
 
 export interface GenerateReport extends WriteReport {
   readonly vendors: readonly string[];
-  /** Each generated vendor's spec, with its content hash. */
+  /** Each generated vendor's spec, with its content hash and parsed document. */
   readonly specs: ReadonlyArray<{
     readonly id: string;
     readonly file: string;
     readonly hash: string;
+    readonly document: Readonly<Record<string, unknown>>;
   }>;
   /** Generated package directories with no spec left behind them. */
   readonly orphans: readonly string[];
@@ -50,16 +58,23 @@ export interface GenerateReport extends WriteReport {
  */
 export async function generate(options: GenerateOptions): Promise<GenerateReport> {
   const specsDirectory = path.join(options.root, "specs");
-  const specFiles = (await readdir(specsDirectory))
+  const allSpecFiles = (await readdir(specsDirectory))
     .filter((file) => file.endsWith(".yaml"))
-    .filter((file) => !options.only || options.only.includes(file.slice(0, -".yaml".length)))
     .sort();
+  const selected = (file: string): boolean =>
+    !options.only || options.only.includes(file.slice(0, -".yaml".length));
+  const cliRegistry = options.cliRegistry ?? !options.only;
+  const specFiles = cliRegistry ? allSpecFiles : allSpecFiles.filter(selected);
 
   const problems: SpecProblem[] = [];
-  const rendered = await Promise.all(
+  const loaded = await Promise.all(
     specFiles.map(async (file) => {
       try {
-        return await renderVendor(options.root, `specs/${file}`);
+        const vendor = await loadVendor(options.root, `specs/${file}`);
+        return {
+          ...vendor,
+          files: selected(file) ? await renderVendor(options.root, vendor) : undefined,
+        };
       } catch (error) {
         if (!(error instanceof SpecError)) throw error;
         problems.push(...error.problems);
@@ -70,39 +85,49 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
   if (problems.length > 0) throw new SpecError(problems);
 
   const files = new Map<string, string>();
-  // The CLI lists every vendor: rendered only when every spec was (not with --only).
-  if (!options.only) {
-    const models = rendered.map((vendor) => vendor!.model);
+  // The CLI lists every vendor, so its registry is rendered from every spec.
+  if (cliRegistry) {
+    const models = loaded.map((vendor) => vendor!.model);
     files.set(
       CLI_REGISTRY_FILE,
       await formatFile(options.root, CLI_REGISTRY_FILE, emitCliRegistry(models)),
     );
   }
+  const rendered = loaded.flatMap((vendor) =>
+    vendor?.files ? [{ ...vendor, files: vendor.files }] : [],
+  );
   for (const vendor of rendered)
-    for (const [file, content] of vendor!.files) files.set(file, content);
+    for (const [file, content] of vendor.files) files.set(file, content);
   const report = await writeFiles(options.root, files, { check: options.check ?? false });
-  const vendors = rendered.map((vendor) => vendor!.id);
+  const vendors = rendered.map((vendor) => vendor.model.id);
   return {
     ...report,
     vendors,
-    specs: rendered.map((vendor) => ({ id: vendor!.id, file: vendor!.file, hash: vendor!.hash })),
+    specs: rendered.map(({ model, spec }) => ({
+      id: model.id,
+      file: model.file,
+      hash: model.hash,
+      document: spec.document,
+    })),
     orphans: options.only ? [] : await findOrphans(options.root, vendors),
   };
 }
 
-async function renderVendor(
+/** Load → check → derive: all the CLI's registry needs of a spec (no emitting, no prettier). */
+async function loadVendor(
   root: string,
   file: string,
-): Promise<{
-  id: string;
-  file: string;
-  hash: string;
-  model: VendorModel;
-  files: Map<string, string>;
-}> {
+): Promise<{ spec: LoadedSpec; model: VendorModel }> {
   const spec = await loadSpec(path.join(root, file), file);
   checkSpec(spec);
-  const model = deriveVendorModel(spec);
+  return { spec, model: deriveVendorModel(spec) };
+}
+
+/** Every file of a vendor's package, formatted, keyed by its path from the repository root. */
+async function renderVendor(
+  root: string,
+  { spec, model }: { spec: LoadedSpec; model: VendorModel },
+): Promise<Map<string, string>> {
   const header = generatedHeader(model);
   const existingVersion = await readVersion(path.join(root, model.directory, "package.json"));
   const unformatted: Record<(typeof GENERATED_FILES)[number], string> = {
@@ -123,7 +148,7 @@ async function renderVendor(
     const target = `${model.directory}/${relative}`;
     files.set(target, await formatFile(root, target, text));
   }
-  return { id: model.id, file: model.file, hash: model.hash, model, files };
+  return files;
 }
 
 async function readVersion(packageJson: string): Promise<string | undefined> {

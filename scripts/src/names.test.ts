@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { camelCase, credentialName } from "./names.js";
+import { camelCase, credentialName, environmentVariable } from "./names.js";
 
 describe("names", () => {
   it.each([
@@ -20,5 +20,16 @@ describe("names", () => {
     ["", ""],
   ])("server %j → %j", (description, expected) => {
     expect(camelCase(description)).toBe(expected);
+  });
+
+  it.each([
+    ["wilson", "clientSecret", "WILSON_CLIENT_SECRET"],
+    ["asset", "businessId", "ASSET_BUSINESS_ID"],
+    ["klearstack", "companyName", "KLEARSTACK_COMPANY_NAME"],
+    ["manis", "secret", "MANIS_SECRET"],
+    ["manis", "baseUrl", "MANIS_BASE_URL"],
+    ["asset", "server", "ASSET_SERVER"],
+  ])("vendor %s, credential %s → %s", (vendor, credential, expected) => {
+    expect(environmentVariable(vendor, credential)).toBe(expected);
   });
 });

@@ -14,7 +14,10 @@ export function camelCase(text: string): string {
     .join("");
 }
 
-/** `WILSON_CLIENT_SECRET` for vendor `wilson`, credential `clientSecret`: what the CLI reads. */
+/**
+ * `WILSON_CLIENT_SECRET` for vendor `wilson`, credential `clientSecret`: what the CLI reads. The
+ * same rule names the other options it reads: `WILSON_BASE_URL` (`baseUrl`), `WILSON_SERVER`.
+ */
 export function environmentVariable(vendorId: string, credential: string): string {
   return `${vendorId.toUpperCase()}_${credential.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
 }

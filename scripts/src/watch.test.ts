@@ -25,9 +25,13 @@ it("regenerates a vendor when its spec is saved, and reports a bad save without 
   let logged = nextLine();
   await workspace.writeSpec("manis.yaml", await realSpec("manis"));
   await logged;
+  // Its package, and the CLI's list of vendors.
   expect(lines.at(-1)).toMatch(
-    new RegExp(`^manis: ${GENERATED_FILES.length} written \\(\\d+ ms\\)$`),
+    new RegExp(`^manis: ${GENERATED_FILES.length + 1} written \\(\\d+ ms\\)$`),
   );
+  expect(
+    await readFile(path.join(workspace.root, "packages/cli/src/vendors.gen.ts"), "utf8"),
+  ).toContain('id: "manis"');
   const auth = await readFile(
     path.join(workspace.root, "packages/manis-auth/src/auth.gen.ts"),
     "utf8",

@@ -16,7 +16,8 @@ export function watchSpecs(root: string, log: (line: string) => void): () => voi
     pending.clear();
     const started = performance.now();
     try {
-      const report = await generate({ root, only });
+      // The CLI's vendor list names every spec's hash: re-rendered with the vendor, from all specs.
+      const report = await generate({ root, only, cliRegistry: true });
       const written = [...report.missing, ...report.changed];
       log(
         `${only.join(", ")}: ${written.length} written (${Math.round(performance.now() - started)} ms)`,

@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { parse } from "yaml";
+import { parseSpec } from "./load-spec.js";
 import { compareSpecs, type SpecChanges } from "./spec-changes.js";
+import { SpecError } from "./spec-problem.js";
 
 /** A changeset written for one vendor, or why none was needed. */
 export interface ChangesetResult {
@@ -19,21 +20,27 @@ export interface ChangesetResult {
  */
 export async function writeSpecChangesets(
   root: string,
-  vendors: ReadonlyArray<{ id: string; file: string; hash: string }>,
+  vendors: ReadonlyArray<{
+    id: string;
+    file: string;
+    hash: string;
+    /** The spec as this run loaded it (`GenerateReport.specs`). */
+    document: Readonly<Record<string, unknown>>;
+  }>,
   base = "HEAD",
 ): Promise<ChangesetResult[]> {
   const results: ChangesetResult[] = [];
   for (const vendor of vendors) {
-    const before = await gitShow(root, base, vendor.file);
-    const after: unknown = parse(await readFile(path.join(root, vendor.file), "utf8"));
-    if (before !== undefined && JSON.stringify(parse(before)) === JSON.stringify(after)) {
+    const before = await readBase(root, base, vendor.file);
+    const after = vendor.document;
+    if (before !== undefined && JSON.stringify(before) === JSON.stringify(after)) {
       results.push({ vendor: vendor.id, file: undefined, changes: undefined });
       continue;
     }
     const changes: SpecChanges =
       before === undefined
         ? { bump: "minor", added: ["the package"], removed: [], changed: [] }
-        : compareSpecs(parse(before), after);
+        : compareSpecs(before, after);
     const file = `.changeset/${vendor.id}-spec-${vendor.hash.slice(0, 8)}.md`;
     await writeFile(path.join(root, file), changesetText(vendor, changes));
     results.push({ vendor: vendor.id, file, changes });
@@ -54,6 +61,23 @@ function changesetText(vendor: { id: string; file: string }, changes: SpecChange
 
 ${summary}
 ${list("Added", changes.added)}${list("Removed", changes.removed)}${list("Changed", changes.changed)}`;
+}
+
+/** The spec at `base`, parsed as load-spec parses it; undefined when it did not exist there. */
+async function readBase(
+  root: string,
+  base: string,
+  file: string,
+): Promise<Record<string, unknown> | undefined> {
+  const text = await gitShow(root, base, file);
+  if (text === undefined) return undefined;
+  try {
+    return parseSpec(text, file).document;
+  } catch (error) {
+    // Not a SpecError: the CLI would say "Nothing was written", but the packages already were.
+    if (error instanceof SpecError) throw new Error(`${file} at ${base}: ${error.message}`);
+    throw error;
+  }
 }
 
 async function gitShow(root: string, base: string, file: string): Promise<string | undefined> {
