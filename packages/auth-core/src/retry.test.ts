@@ -217,7 +217,7 @@ describe("retries through the provider", () => {
   });
 
   it("a timeout is retried, then rejects as timed out without status (real 3 × 20 ms)", async () => {
-    const { provider, tokenRequests, sleeps } = await setup({
+    const { provider, sleeps } = await setup({
       answer: neverAnswer,
       timeoutMs: 20,
     });
@@ -228,7 +228,6 @@ describe("retries through the provider", () => {
     expect(error.attempts).toBe(3);
     // How many attempts reached the server before timing out depends on the machine's load
     // (20 ms of real time); that all three were made and waited between does not.
-    expect(tokenRequests()).toBeLessThanOrEqual(3);
     expect(sleeps).toEqual([250, 500]);
   });
 

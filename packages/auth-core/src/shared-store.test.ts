@@ -146,22 +146,26 @@ describe("a store that is down or slow", () => {
   });
 
   it("an answer that arrived while this process was stalled past the timeout is not a timeout", async () => {
-    // The store answers over a real socket; right after the server writes the answer, this
-    // process blocks for twice the timeout, so the timer is overdue when the answer is read.
-    const TIMEOUT_MS = 50;
+    // The store answers over a real socket, connected beforehand; right after the server writes
+    // the answer, this process blocks for twice the timeout, so the timer is overdue when the
+    // answer is read. The timeout is long enough that a loaded machine still gets the question
+    // to the server before it fires.
+    const TIMEOUT_MS = 250;
     const server = createServer((socket) =>
-      socket.once("data", () => {
-        socket.end("answer");
-        const until = performance.now() + 2 * TIMEOUT_MS;
-        while (performance.now() < until); // the stall
+      socket.on("data", () => {
+        socket.write("answer");
+        const stallUntil = performance.now() + 2 * TIMEOUT_MS;
+        while (performance.now() < stallUntil); // the stall
       }),
     );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
+    const socket = connect(port, "127.0.0.1");
+    await new Promise<void>((resolve) => socket.once("connect", resolve));
     const overSocket = (): Promise<undefined> =>
-      new Promise((resolve, reject) => {
-        const socket = connect(port, "127.0.0.1", () => socket.write("get"));
-        socket.once("data", () => resolve(undefined)).once("error", reject);
+      new Promise((resolve) => {
+        socket.once("data", () => resolve(undefined));
+        socket.write("get");
       });
     const errors: string[] = [];
     const store = guardStore(
@@ -170,9 +174,10 @@ describe("a store that is down or slow", () => {
       (operation, error) => errors.push(`${operation}: ${String(error)}`),
     );
     try {
-      for (let round = 0; round < 5; round++) await store.get("k");
+      for (let round = 0; round < 2; round++) await store.get("k");
       expect(errors).toEqual([]);
     } finally {
+      socket.destroy();
       server.close();
     }
   });
@@ -211,12 +216,18 @@ describe("a store with a lock: one request across processes", () => {
     acme.state.gate = gate.promise;
     const first = provider(backing.view());
     // Real 50 ms polls: the fake clock stands still, so the lock cannot expire under it.
-    const second = provider(backing.view());
+    let polls = 0;
+    const second = provider(backing.view(), {
+      sleep: (ms: number) => {
+        polls += 1;
+        return new Promise((resolve) => setTimeout(resolve, ms));
+      },
+    });
     const fromFirst = first.getToken();
-    await acme.whenAnswered(0);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The first holds the lock and its request is at the vendor, held there.
+    await acme.server.received(1);
     const fromSecond = second.getToken();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => polls > 0, "the second process to find the lock taken");
     gate.resolve();
     const [a, b] = await Promise.all([fromFirst, fromSecond]);
     expect(b.accessToken).toBe(a.accessToken);

@@ -11,6 +11,7 @@ import {
   multipartVendor,
   testClock,
 } from "./bindings.test-helper.js";
+import { until } from "../test-server.test-helper.js";
 import { signJwt } from "./issue-token.js";
 import type { SandboxAnswer, SandboxBinding } from "./sandbox-binding.js";
 import { startSandbox, type Sandbox, type SandboxOptions } from "./index.js";
@@ -329,7 +330,7 @@ describe("routing and robustness", () => {
     const sandbox = await startSandbox(jsonVendor);
     sandbox.setDelay(60_000);
     const pending = jsonLogin(sandbox, goodJson(sandbox)).catch((error: unknown) => error);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => sandbox.requests.length === 1, "the request to arrive");
     await sandbox.close();
     expect(await pending).toBeInstanceOf(Error);
   });
