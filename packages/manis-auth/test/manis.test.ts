@@ -7,11 +7,12 @@ import {
   T0,
   T0_SECONDS,
   useVendorHarness,
+  servedUnder,
 } from "@tokenyard/fake-vendors/conformance";
 import { expectNoSecrets, rejectionOf } from "@tokenyard/fake-vendors/secret-scan";
 import { TokenRequestError, TokenResponseError } from "@tokenyard/auth-core";
 import { describe, expect, it } from "vitest";
-import { createManisAuth, createManisClient, servers } from "../src/index.js";
+import { createManisClient, servers } from "../src/index.js";
 import { manis } from "./manis-vendor.js";
 
 const TOKEN_PATH = "/api/v1/auth/token";
@@ -145,17 +146,12 @@ describe("servers", () => {
   });
 
   it("puts the operation path after baseUrl exactly, base path included", async () => {
-    const urls: string[] = [];
-    const auth = createManisAuth({
-      credentials: { merchantId: "m", secret: "s" },
-      baseUrl: "https://gateway.example.com/manis",
-      now: () => T0,
-      fetch: async (input, init) => {
-        urls.push(new Request(input, init).url);
-        return Response.json({ token: "t", tokenType: "Bearer", expiresAt: T0 + 60_000 });
-      },
-    });
-    await auth.getToken();
-    expect(urls).toEqual([`https://gateway.example.com/manis${TOKEN_PATH}`]);
+    const server = await start();
+    const gateway = await servedUnder("/manis", server.origin);
+    const token = await authFor(server, { baseUrl: gateway.url }).getToken();
+    expect(token.accessToken).toBe(server.issuedTokens[0]);
+    expect(token.expiresAt).toBe(T0 + 3_600_000);
+    expect(gateway.paths).toEqual([`/manis${TOKEN_PATH}`]);
+    expect(server.requests.map((r) => [r.path, r.status])).toEqual([[TOKEN_PATH, 200]]);
   });
 });

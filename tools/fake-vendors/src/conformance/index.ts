@@ -34,3 +34,4 @@ export {
 export { describeTokenLifecycle } from "./lifecycle.js";
 export { describeAuthorizedCalls } from "./replay.js";
 export { describeSandbox, type SandboxAdapter, type SandboxUnderTest } from "./sandbox.js";
+export { servedUnder } from "./served-under.js";
