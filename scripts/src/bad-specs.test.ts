@@ -54,6 +54,11 @@ describe("a bad spec gets one line per problem, with file, line and JSON pointer
         /#\/x-tokenyard\/token\/expiry\/1\/as: must be one of "seconds", "epoch-seconds", .*"jwt-exp"$/,
     },
     {
+      case: "no expiry rule at all",
+      edit: (d: any) => (d["x-tokenyard"].token.expiry = []),
+      expected: /#\/x-tokenyard\/token\/expiry: .*(fewer than 1|at least 1|empty)/i,
+    },
+    {
       case: "an expiry source that is neither a pointer nor a credential",
       edit: (d: any) => (d["x-tokenyard"].token.expiry[0].from = "ttl"),
       expected:

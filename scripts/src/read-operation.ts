@@ -213,17 +213,23 @@ export function credentialType(
   }
 }
 
+/** The operation's documented 2xx statuses, lowest first: the first is its success answer. */
+export function successStatuses(found: FoundOperation): string[] {
+  const responses = found.operation.value.responses;
+  return isRecord(responses)
+    ? Object.keys(responses)
+        .sort()
+        .filter((code) => /^2\d\d$/.test(code))
+    : [];
+}
+
 export function successResponse(
   spec: LoadedSpec,
   found: FoundOperation,
 ): { status: string; schema: Located } {
   const responsesPointer = `${found.operation.pointer}/responses`;
   const responses = found.operation.value.responses;
-  const status = isRecord(responses)
-    ? Object.keys(responses)
-        .sort()
-        .find((code) => /^2\d\d$/.test(code))
-    : undefined;
+  const status = successStatuses(found)[0];
   const problems = new ProblemCollector(spec);
   if (!status || !isRecord(responses)) {
     problems.report(

@@ -12,6 +12,7 @@ import {
   credentialType,
   findOperation,
   operationInputs,
+  successStatuses,
   takesBearer,
   type FoundOperation,
 } from "./read-operation.js";
@@ -77,7 +78,8 @@ function sandboxOperation(spec: LoadedSpec, found: FoundOperation): SandboxOpera
     }),
     bearer: takesBearer(spec, found),
     success: (({ status, body: example }) => ({ status, example }))(
-      answer(spec, found, ["200", "201", "2XX"], 200),
+      // The status the client's model reads its token from (successResponse), then a range.
+      answer(spec, found, [...successStatuses(found), "2XX"], 200),
     ),
   };
 }
