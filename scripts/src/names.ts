@@ -21,3 +21,13 @@ export function camelCase(text: string): string {
 export function environmentVariable(vendorId: string, credential: string): string {
   return `${vendorId.toUpperCase()}_${credential.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
 }
+
+/** `@tokenyard/wilson-auth` for vendor `wilson`: the package a spec generates. */
+export function packageName(vendorId: string): string {
+  return `@tokenyard/${vendorId}-auth`;
+}
+
+/** `packages/wilson-auth`, relative to the repository root. */
+export function packageDirectory(vendorId: string): string {
+  return `packages/${vendorId}-auth`;
+}

@@ -9,7 +9,7 @@ import type {
 } from "@tokenyard/auth-core";
 import { isRecord } from "./check-spec.js";
 import type { LoadedSpec } from "./load-spec.js";
-import { camelCase, credentialName } from "./names.js";
+import { camelCase, credentialName, packageDirectory, packageName } from "./names.js";
 import { resolveRef, type Located } from "./resolve-ref.js";
 import { ProblemCollector, SpecError, pointerJoin } from "./spec-problem.js";
 import {
@@ -85,7 +85,7 @@ export function deriveVendorModel(spec: LoadedSpec): VendorModel {
   if (path.basename(spec.file) !== expectedFile) {
     problems.report(
       "/x-tokenyard/name",
-      `name "${name}" makes package @tokenyard/${id}-auth, so the spec must be named ${expectedFile}`,
+      `name "${name}" makes package ${packageName(id)}, so the spec must be named ${expectedFile}`,
     );
   }
 
@@ -256,8 +256,8 @@ export function deriveVendorModel(spec: LoadedSpec): VendorModel {
     hash: spec.hash,
     name,
     id,
-    packageName: `@tokenyard/${id}-auth`,
-    directory: `packages/${id}-auth`,
+    packageName: packageName(id),
+    directory: packageDirectory(id),
     title: String(info.title),
     summary: typeof info.description === "string" ? info.description.trim() : undefined,
     servers,

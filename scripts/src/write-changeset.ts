@@ -3,6 +3,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { parseSpec } from "./load-spec.js";
+import { packageName } from "./names.js";
 import { compareSpecs, type SpecChanges } from "./spec-changes.js";
 import { SpecError } from "./spec-problem.js";
 
@@ -56,7 +57,7 @@ function changesetText(vendor: { id: string; file: string }, changes: SpecChange
       ? `${vendor.file} changed without changing any type (documentation, examples).`
       : `${vendor.file} changed the package's types.`;
   return `---
-"@tokenyard/${vendor.id}-auth": ${changes.bump}
+"${packageName(vendor.id)}": ${changes.bump}
 ---
 
 ${summary}
