@@ -52,9 +52,14 @@ describe("lock", () => {
 
   it("expires by itself, so a holder that died delays others by at most its TTL", async () => {
     const key = makeKey();
-    expect(await a.lock(key, 100)).toBeDefined(); // never released: the holder "died"
-    expect(await b.lock(key, 100)).toBeUndefined();
-    await sleep(200);
+    // Long enough that the next commands surely find it held, even on a busy machine.
+    const TTL_MS = 1_000;
+    expect(await a.lock(key, TTL_MS)).toBeDefined(); // never released: the holder "died"
+    expect(await b.lock(key, TTL_MS)).toBeUndefined();
+    const leftMs = await raw.pttl(`tokenyard:lock:${key}`);
+    expect(leftMs).toBeGreaterThan(0);
+    expect(leftMs).toBeLessThanOrEqual(TTL_MS);
+    await sleep(leftMs + 50); // timers never fire early: its PX has run out by then
     const release = await b.lock(key, 10_000);
     expect(release).toBeDefined();
     await release!();

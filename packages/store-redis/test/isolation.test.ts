@@ -20,6 +20,11 @@ const SETS = 1_000;
 /** Connections to Redis, as if the credential sets were spread over this many processes. */
 const PROCESSES = 4;
 const CALLERS_PER_SET = 3;
+/**
+ * A hang guard for forking the token server (tsx compiles it on the fly) and for the test, on a
+ * loaded 2-core CI machine; not a speed goal.
+ */
+const TIMEOUT_MS = 60_000;
 
 const binding: AuthBinding = {
   vendor: "Isolation",
@@ -88,7 +93,7 @@ beforeAll(async () => {
   vendor = forkTypeScript("./token-server.ts");
   const { port } = await ask<{ port: number }>({ cmd: "start", secrets: [...secrets] });
   baseUrl = `http://127.0.0.1:${port}`;
-});
+}, TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all(stores.map((store) => store.close()));
@@ -121,7 +126,7 @@ async function newStores(count: number): Promise<RedisStore[]> {
 describe(`${SETS.toLocaleString("en-US")} credential sets on one Redis`, () => {
   it(
     "each gets its own token, once, and reads back only its own",
-    { timeout: 30_000 },
+    { timeout: TIMEOUT_MS },
     async () => {
       // "operation: message", so that a failure says what went wrong.
       const storeErrors: string[] = [];
