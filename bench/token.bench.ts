@@ -338,7 +338,7 @@ const report = [
   refreshTable,
   verdict,
 ].join("\n\n");
-await replaceSection(path.join(ROOT, "bench/RESULTS.md"), "token", "`pnpm bench`", report);
+await replaceSection(path.join(ROOT, "bench/RESULTS.md"), "token", "`pnpm bench:token`", report);
 console.log(report);
 if (failures.length > 0) {
   console.error(`\nCorrectness checks failed:\n${failures.map((f) => `- ${f}`).join("\n")}`);

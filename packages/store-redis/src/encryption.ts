@@ -9,7 +9,10 @@ export type EncryptionKey = CryptoKey | Uint8Array;
 /** A validated key; raw bytes are the store's own copy in a plain `ArrayBuffer`. */
 export type OwnedKey = CryptoKey | Uint8Array<ArrayBuffer>;
 
-/** A key ready for use: the non-extractable `CryptoKey` and its short public id. */
+/**
+ * A key ready for use and its short public id. Raw bytes become a non-extractable `CryptoKey`;
+ * an app's `CryptoKey` is used as given (it is extractable: the kid needs its bytes once).
+ */
 export interface PreparedKey {
   readonly key: CryptoKey;
   /**
